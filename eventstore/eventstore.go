@@ -26,9 +26,10 @@ const MaxPosition = 1<<53 - 1
 
 // Actor kinds recorded in Metadata.ActorKind.
 const (
-	ActorUser     = "user"     // a uivmm user, ActorID is the user id
-	ActorSystem   = "system"   // uivmm itself (reactors, CLI, housekeeping)
-	ActorExternal = "external" // something outside uivmm, e.g. an LXD host; ActorName names it
+	ActorUser      = "user"      // a uivmm user, ActorID is the user id
+	ActorSystem    = "system"    // uivmm itself (reactors, CLI, housekeeping)
+	ActorExternal  = "external"  // something outside uivmm, e.g. an LXD host; ActorName names it
+	ActorAnonymous = "anonymous" // an unauthenticated API caller (registration, login, recovery)
 )
 
 // Metadata travels with every event. It names who caused the event and in
@@ -41,6 +42,10 @@ type Metadata struct {
 	CorrelationID string `json:"correlation_id,omitempty"`
 	CausationID   string `json:"causation_id,omitempty"`
 	ClientAddr    string `json:"client_addr,omitempty"`
+	// Command names the command (a stable name such as "ssh-key.add")
+	// that produced the event, when one did. With RequestID it lets a
+	// retried command find its earlier outcome.
+	Command string `json:"command,omitempty"`
 }
 
 // EventData is an event to append. ID is chosen by the caller (a UUID): the

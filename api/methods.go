@@ -1,0 +1,105 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/uivmm/uivmm/domain"
+)
+
+// Auth says whether a method needs a bearer token.
+type Auth uint8
+
+const (
+	// AuthNone methods ignore any token (the UI sends one everywhere).
+	AuthNone Auth = iota
+	// AuthOptional methods use a valid token when one is sent, and are
+	// refused (401) for an invalid one only when they need it.
+	AuthOptional
+	// AuthRequired methods need a valid token (401 otherwise).
+	AuthRequired
+)
+
+// Method is one API method. Exactly one of JSON and Raw is set: JSON
+// methods get a decoded call and return a document; Raw methods (streams,
+// file downloads, uploads) write their own response.
+type Method struct {
+	Name string
+	Auth Auth
+	// GET also accepts GET (besides POST).
+	GET  bool
+	JSON func(ctx context.Context, c *Call) (Document, error)
+	Raw  func(w http.ResponseWriter, r *http.Request, c *Call)
+	// Mutating methods get their body's request_id into event metadata
+	// and wait for the read models before answering.
+	Mutating bool
+	// MaxBody overrides Options.MaxBody (uploads); 0 keeps the default.
+	MaxBody int64
+}
+
+// unavailable answers methods whose subsystem is not wired in this
+// process (for example LXD methods when no LXD adapter is configured).
+func unavailable(ctx context.Context, c *Call) (Document, error) {
+	return Document{}, &domain.Error{Kind: domain.KindUnavailable, Detail: "this method is not available on this server"}
+}
+
+// catalogue lists all 47 methods of ui-vmm JSON:API v0.2 in one place.
+func (s *Server) catalogue() map[string]Method {
+	list := []Method{
+		{Name: "certificate.list", Auth: AuthRequired},
+		{Name: "certificate.revoke", Auth: AuthRequired, Mutating: true},
+		{Name: "config.get", Auth: AuthNone, JSON: s.configGet},
+		{Name: "event.auth", Auth: AuthRequired},
+		{Name: "event.subscribe", Auth: AuthOptional, GET: true},
+		{Name: "health.alive", Auth: AuthNone, GET: true, JSON: s.healthAlive},
+		{Name: "health.ready", Auth: AuthNone, GET: true, JSON: s.healthReady},
+		{Name: "image.delete", Auth: AuthRequired, Mutating: true},
+		{Name: "image.list", Auth: AuthRequired},
+		{Name: "image.serverList", Auth: AuthRequired},
+		{Name: "instance.action", Auth: AuthRequired, Mutating: true},
+		{Name: "instance.add", Auth: AuthRequired, Mutating: true},
+		{Name: "instance.get", Auth: AuthRequired},
+		{Name: "instance.list", Auth: AuthRequired},
+		{Name: "network.list", Auth: AuthRequired},
+		{Name: "pool.list", Auth: AuthRequired},
+		{Name: "profile.delete", Auth: AuthRequired, Mutating: true},
+		{Name: "profile.list", Auth: AuthRequired},
+		{Name: "profile.update", Auth: AuthRequired, Mutating: true},
+		{Name: "server.add", Auth: AuthRequired, Mutating: true},
+		{Name: "server.get", Auth: AuthRequired},
+		{Name: "server.list", Auth: AuthRequired},
+		{Name: "server.verify", Auth: AuthRequired},
+		{Name: "simplestream.add", Auth: AuthRequired, Mutating: true},
+		{Name: "simplestream.images", Auth: AuthNone, GET: true},
+		{Name: "simplestream.list", Auth: AuthNone, GET: true},
+		{Name: "simplestream.upload", Auth: AuthRequired, Mutating: true},
+		{Name: "ssh-key.add", Auth: AuthRequired, Mutating: true},
+		{Name: "ssh-key.delete", Auth: AuthRequired, Mutating: true},
+		{Name: "ssh-key.get", Auth: AuthRequired},
+		{Name: "token.create", Auth: AuthRequired, Mutating: true},
+		{Name: "token.get", Auth: AuthRequired},
+		{Name: "token.revoke", Auth: AuthRequired, Mutating: true},
+		{Name: "user.assertionGet", Auth: AuthNone},
+		{Name: "user.assertionVerify", Auth: AuthNone, Mutating: true},
+		{Name: "user.credentialDelete", Auth: AuthRequired, Mutating: true},
+		{Name: "user.credentialGet", Auth: AuthRequired},
+		{Name: "user.credentialMake", Auth: AuthOptional, Mutating: true},
+		{Name: "user.emailChange", Auth: AuthRequired, Mutating: true},
+		{Name: "user.get", Auth: AuthRequired, JSON: s.userGet},
+		{Name: "user.login", Auth: AuthNone, Mutating: true, JSON: s.userLogin},
+		{Name: "user.logout", Auth: AuthRequired, Mutating: true, JSON: s.userLogout},
+		{Name: "user.passwordChange", Auth: AuthRequired, Mutating: true},
+		{Name: "user.passwordLock", Auth: AuthRequired, Mutating: true},
+		{Name: "user.recovery", Auth: AuthNone, Mutating: true},
+		{Name: "user.register", Auth: AuthNone, Mutating: true, JSON: s.userRegister},
+		{Name: "volume.list", Auth: AuthRequired},
+	}
+	out := make(map[string]Method, len(list))
+	for _, m := range list {
+		if m.JSON == nil && m.Raw == nil {
+			m.JSON = unavailable
+		}
+		out[m.Name] = m
+	}
+	return out
+}

@@ -1,0 +1,15 @@
+// Package sqlite holds the default event store adapter: eventstore.Store
+// over one SQLite file, through the pure-Go driver modernc.org/sqlite.
+//
+// The file is in WAL mode with synchronous=FULL, so an append returns only
+// after its commit is durable. One writer goroutine owns the only write
+// connection and commits appends that arrive together in one transaction
+// (group commit); a failing append is isolated by a savepoint. Readers use a
+// separate connection pool. Subscriptions are woken after every in-process
+// commit and by a poller, so several processes sharing one file see each
+// other's appends.
+//
+// It imports the standard library, the eventstore port, its internal
+// packages and the SQLite driver; it must not import other adapters or any
+// application package.
+package sqlite

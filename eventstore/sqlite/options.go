@@ -1,0 +1,69 @@
+package sqlite
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Option configures a Store at Open.
+type Option func(*config)
+
+type config struct {
+	pollInterval time.Duration
+	busyTimeout  time.Duration
+	maxBatch     int
+	readConns    int
+	pageSize     int
+}
+
+// Defaults of the options.
+const (
+	DefaultPollInterval = 200 * time.Millisecond
+	DefaultBusyTimeout  = 10 * time.Second
+	DefaultMaxBatch     = 1024
+	DefaultReadConns    = 4
+)
+
+func (c *config) setDefaults() {
+	c.pollInterval = DefaultPollInterval
+	c.busyTimeout = DefaultBusyTimeout
+	c.maxBatch = DefaultMaxBatch
+	c.readConns = DefaultReadConns
+	c.pageSize = 512
+}
+
+// Validate reports every invalid setting at once.
+func (c *config) Validate() error {
+	var errs []error
+	if c.pollInterval <= 0 {
+		errs = append(errs, fmt.Errorf("poll interval %v must be positive", c.pollInterval))
+	}
+	if c.busyTimeout < time.Millisecond {
+		errs = append(errs, fmt.Errorf("busy timeout %v must be at least 1ms", c.busyTimeout))
+	}
+	if c.maxBatch < 1 {
+		errs = append(errs, fmt.Errorf("max batch %d must be at least 1", c.maxBatch))
+	}
+	if c.readConns < 1 {
+		errs = append(errs, fmt.Errorf("read connections %d must be at least 1", c.readConns))
+	}
+	return errors.Join(errs...)
+}
+
+// WithPollInterval sets how often the store checks the file for appends
+// made by other processes, to wake subscriptions (default 200ms). Appends
+// made through this Store wake them at once.
+func WithPollInterval(d time.Duration) Option { return func(c *config) { c.pollInterval = d } }
+
+// WithBusyTimeout sets how long a connection waits for a lock another
+// connection or process holds before failing with eventstore.ErrUnavailable
+// (default 10s).
+func WithBusyTimeout(d time.Duration) Option { return func(c *config) { c.busyTimeout = d } }
+
+// WithMaxBatch caps how many events one group commit writes (default 1024).
+// A single append larger than the cap is still written whole.
+func WithMaxBatch(n int) Option { return func(c *config) { c.maxBatch = n } }
+
+// WithReadConns sets the size of the reader connection pool (default 4).
+func WithReadConns(n int) Option { return func(c *config) { c.readConns = n } }

@@ -1,0 +1,111 @@
+package sqlite
+
+import (
+	"errors"
+	"time"
+)
+
+// runWriter is the only goroutine that writes. It takes the first waiting
+// request, gathers the others already queued (group commit), applies them
+// in one transaction and answers every caller after the commit. It returns
+// when Close has closed the queue and the queue is drained.
+func (s *Store) runWriter() {
+	defer s.workers.Done()
+	for first := range s.reqs {
+		batch := s.gather(first)
+		replies, written, err := s.applyBatch(batch)
+		for i, req := range batch {
+			if err != nil {
+				req.reply <- appendReply{err: err}
+				continue
+			}
+			req.reply <- replies[i]
+		}
+		if err == nil && written {
+			s.wake.Notify()
+		}
+	}
+}
+
+// gather returns first plus the requests queued behind it, up to the batch
+// size in events.
+func (s *Store) gather(first *appendReq) []*appendReq {
+	batch := []*appendReq{first}
+	n := len(first.events)
+	for n < s.cfg.maxBatch {
+		select {
+		case req, ok := <-s.reqs:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, req)
+			n += len(req.events)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+// applyBatch runs batch in one IMMEDIATE transaction. Each request's reply
+// holds its own outcome (a failed guard is isolated by a savepoint); a
+// non-nil error means the transaction failed and nothing was written.
+// written reports whether any event was inserted.
+func (s *Store) applyBatch(batch []*appendReq) (replies []appendReply, written bool, err error) {
+	ctx := s.bg
+	if _, err := s.wstmts.begin.ExecContext(ctx); err != nil {
+		return nil, false, classify(err, "starting append transaction")
+	}
+	now := time.Now().UnixNano()
+	replies = make([]appendReply, len(batch))
+	for i, req := range batch {
+		if err := req.ctx.Err(); err != nil {
+			replies[i] = appendReply{err: err}
+			continue
+		}
+		var inserted bool
+		replies[i], inserted, err = s.applyRequest(req, now)
+		if err != nil {
+			return nil, false, s.abort(err)
+		}
+		written = written || inserted
+	}
+	if _, err := s.wstmts.commit.ExecContext(ctx); err != nil {
+		return nil, false, s.abort(classify(err, "committing appends"))
+	}
+	return replies, written, nil
+}
+
+// abort rolls the open transaction back and returns err with any rollback
+// failure.
+func (s *Store) abort(err error) error {
+	if _, rbErr := s.wstmts.rollback.ExecContext(s.bg); rbErr != nil {
+		return errors.Join(err, classify(rbErr, "rolling back appends"))
+	}
+	return err
+}
+
+// applyRequest applies one request inside a savepoint. A request-level
+// failure (guard, duplicate ID, full log) rolls back to the savepoint and is
+// returned in the reply; err is only set when the transaction itself
+// failed.
+func (s *Store) applyRequest(req *appendReq, now int64) (rep appendReply, inserted bool, err error) {
+	st := s.wstmts
+	if _, err := st.savepoint.ExecContext(s.bg); err != nil {
+		return rep, false, classify(err, "opening savepoint")
+	}
+	rep, inserted, err = s.tryAppend(req, now)
+	if err != nil {
+		return rep, false, err
+	}
+	if rep.err != nil {
+		inserted = false
+		if _, err := st.rollbackTo.ExecContext(s.bg); err != nil {
+			return rep, false, classify(err, "rolling back to savepoint")
+		}
+	}
+	if _, err := st.release.ExecContext(s.bg); err != nil {
+		return rep, false, classify(err, "releasing savepoint")
+	}
+	return rep, inserted, nil
+}

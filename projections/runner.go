@@ -1,0 +1,272 @@
+package projections
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+	"sync/atomic"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/ThreeDotsLabs/watermill/pubsub/gochannel"
+
+	"github.com/uivmm/uivmm/domain"
+	"github.com/uivmm/uivmm/eventstore"
+	"github.com/uivmm/uivmm/readmodels"
+)
+
+// EventsTopic is the Watermill topic every stored event is published on.
+const EventsTopic = "events"
+
+// Listener receives every event the runner forwards, after the
+// projections have seen it; it must not block (the stream hub only
+// enqueues). Listeners keep no checkpoint.
+type Listener func(ctx context.Context, rec eventstore.RecordedEvent)
+
+// Runner owns the one store subscription and the event bus.
+type Runner struct {
+	store      eventstore.Store
+	reg        *domain.Registry
+	db         *readmodels.DB
+	log        *slog.Logger
+	projectors []Projector
+	listeners  []namedListener
+	waiter     *Waiter
+	forwarded  atomic.Uint64
+	failed     atomic.Value // string: the projection that failed, if any
+	mu         sync.Mutex
+	dirty      map[string]uint64 // checkpoints advanced past unhandled events
+}
+
+type namedListener struct {
+	name string
+	fn   Listener
+}
+
+// NewRunner builds a runner. It panics on nil dependencies.
+func NewRunner(store eventstore.Store, reg *domain.Registry, db *readmodels.DB, log *slog.Logger, ps ...Projector) *Runner {
+	if store == nil || reg == nil || db == nil || log == nil {
+		panic("projections: NewRunner needs a store, a registry, a database and a logger")
+	}
+	names := make([]string, len(ps))
+	for i, p := range ps {
+		names[i] = p.Model().Name
+	}
+	return &Runner{store: store, reg: reg, db: db, log: log, projectors: ps, waiter: newWaiter(names), dirty: map[string]uint64{}}
+}
+
+// AddListener registers fn under a lasting name. Call before Run.
+func (r *Runner) AddListener(name string, fn Listener) {
+	r.listeners = append(r.listeners, namedListener{name, fn})
+}
+
+// Waiter returns the read-your-writes waiter.
+func (r *Runner) Waiter() *Waiter { return r.waiter }
+
+// Forwarded returns the position of the last event put on the bus.
+func (r *Runner) Forwarded() uint64 { return r.forwarded.Load() }
+
+// Failed names a projection that hit an error it cannot pass, or "".
+func (r *Runner) Failed() string {
+	s, _ := r.failed.Load().(string)
+	return s
+}
+
+// Models lists the read models of the runner's projectors.
+func (r *Runner) Models() []readmodels.Model {
+	out := make([]readmodels.Model, len(r.projectors))
+	for i, p := range r.projectors {
+		out[i] = p.Model()
+	}
+	return out
+}
+
+// Prepare creates missing tables and loads the checkpoints. Run calls it.
+func (r *Runner) Prepare(ctx context.Context) (uint64, error) {
+	if err := r.db.Ensure(ctx, r.Models()...); err != nil {
+		return 0, err
+	}
+	var from uint64
+	for i, p := range r.projectors {
+		cp, err := readmodels.Checkpoint(ctx, r.db.W, p.Model().Name)
+		if err != nil {
+			return 0, fmt.Errorf("checkpoint of %s: %w", p.Model().Name, err)
+		}
+		r.waiter.advance(p.Model().Name, cp)
+		if i == 0 || cp < from {
+			from = cp
+		}
+	}
+	return from, nil
+}
+
+// Run subscribes to the store from the lowest checkpoint and feeds the
+// bus until ctx ends. It returns ctx's error or the first failure.
+func (r *Runner) Run(ctx context.Context) error {
+	from, err := r.Prepare(ctx)
+	if err != nil {
+		return err
+	}
+	wlog := watermill.NewSlogLoggerWithLevelMapping(r.log, map[slog.Level]slog.Level{slog.LevelInfo: slog.LevelDebug})
+	bus := gochannel.NewGoChannel(gochannel.Config{BlockPublishUntilSubscriberAck: true}, wlog)
+	defer bus.Close()
+	router, err := message.NewRouter(message.RouterConfig{}, wlog)
+	if err != nil {
+		return err
+	}
+	for _, p := range r.projectors {
+		router.AddConsumerHandler(p.Model().Name, EventsTopic, bus, r.projectorHandler(ctx, p))
+	}
+	for _, l := range r.listeners {
+		router.AddConsumerHandler(l.name, EventsTopic, bus, listenerHandler(ctx, l.fn))
+	}
+	rctx, stop := context.WithCancel(ctx)
+	defer stop()
+	routerErr := make(chan error, 1)
+	go func() { routerErr <- router.Run(rctx) }()
+	select {
+	case <-router.Running():
+	case err := <-routerErr:
+		return fmt.Errorf("event router: %w", err)
+	}
+	r.forwarded.Store(from)
+	err = r.store.Subscribe(ctx, from, func(ctx context.Context, rec eventstore.RecordedEvent) error {
+		return r.publish(bus, rec)
+	})
+	r.flushDirty(context.WithoutCancel(ctx))
+	_ = router.Close()
+	return err
+}
+
+func (r *Runner) publish(bus message.Publisher, rec eventstore.RecordedEvent) error {
+	payload, err := json.Marshal(wireEvent(rec))
+	if err != nil {
+		return err
+	}
+	msg := message.NewMessage(rec.ID, payload)
+	msg.Metadata.Set("position", strconv.FormatUint(rec.Position, 10))
+	msg.Metadata.Set("type", rec.Type)
+	if err := bus.Publish(EventsTopic, msg); err != nil {
+		return fmt.Errorf("publishing %d: %w", rec.Position, err)
+	}
+	r.forwarded.Store(rec.Position)
+	return nil
+}
+
+func listenerHandler(ctx context.Context, fn Listener) message.NoPublishHandlerFunc {
+	return func(msg *message.Message) error {
+		rec, err := unwire(msg.Payload)
+		if err != nil {
+			return nil
+		}
+		fn(ctx, rec)
+		return nil
+	}
+}
+
+// projectorHandler applies each event once: events at or below the
+// checkpoint are skipped; rows and checkpoint commit together.
+func (r *Runner) projectorHandler(ctx context.Context, p Projector) message.NoPublishHandlerFunc {
+	name := p.Model().Name
+	return func(msg *message.Message) error {
+		rec, err := unwire(msg.Payload)
+		if err != nil {
+			r.log.Error("undecodable bus message", "projection", name, "err", err)
+			return nil
+		}
+		if rec.Position <= r.waiter.Positions()[name] {
+			return nil
+		}
+		if !p.Handles(rec.Type) {
+			r.markDirty(name, rec.Position)
+			r.waiter.advance(name, rec.Position)
+			return nil
+		}
+		if err := r.applyOne(ctx, p, rec); err != nil {
+			r.failed.Store(name)
+			r.log.Error("projection failed; skipping event", "projection", name, "position", rec.Position, "type", rec.Type, "err", err)
+		}
+		r.waiter.advance(name, rec.Position)
+		return nil
+	}
+}
+
+func (r *Runner) applyOne(ctx context.Context, p Projector, rec eventstore.RecordedEvent) error {
+	ev, err := r.reg.Decode(rec.Type, rec.Data)
+	if err != nil {
+		return err
+	}
+	tx, err := r.db.W.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := p.Apply(ctx, tx, rec, ev); err != nil {
+		return err
+	}
+	if err := readmodels.SetCheckpoint(ctx, tx, p.Model().Name, rec.Position); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	delete(r.dirty, p.Model().Name)
+	r.mu.Unlock()
+	return tx.Commit()
+}
+
+func (r *Runner) markDirty(name string, pos uint64) {
+	r.mu.Lock()
+	r.dirty[name] = pos
+	r.mu.Unlock()
+}
+
+// flushDirty stores checkpoints that only advanced past events the
+// projection ignores; no rows depend on them, so a later write is safe.
+func (r *Runner) flushDirty(ctx context.Context) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for name, pos := range r.dirty {
+		tx, err := r.db.W.BeginTx(ctx, nil)
+		if err != nil {
+			return
+		}
+		if err := readmodels.SetCheckpoint(ctx, tx, name, pos); err != nil {
+			tx.Rollback()
+			continue
+		}
+		if err := tx.Commit(); err == nil {
+			delete(r.dirty, name)
+		}
+	}
+}
+
+// wire is the bus encoding of a recorded event.
+type wire struct {
+	Position uint64              `json:"position"`
+	Stream   string              `json:"stream"`
+	Revision uint64              `json:"revision"`
+	ID       string              `json:"id"`
+	Type     string              `json:"type"`
+	Data     json.RawMessage     `json:"data"`
+	Metadata eventstore.Metadata `json:"metadata"`
+	TimeNano int64               `json:"time"`
+}
+
+func wireEvent(rec eventstore.RecordedEvent) wire {
+	return wire{rec.Position, rec.Stream, rec.Revision, rec.ID, rec.Type, rec.Data, rec.Metadata, rec.Time.UnixNano()}
+}
+
+func unwire(b []byte) (eventstore.RecordedEvent, error) {
+	var w wire
+	if err := json.Unmarshal(b, &w); err != nil {
+		return eventstore.RecordedEvent{}, err
+	}
+	if w.Position == 0 {
+		return eventstore.RecordedEvent{}, errors.New("bus message without position")
+	}
+	return eventstore.RecordedEvent{Position: w.Position, Stream: w.Stream, Revision: w.Revision, ID: w.ID,
+		Type: w.Type, Data: w.Data, Metadata: w.Metadata, Time: timeFromNano(w.TimeNano)}, nil
+}
