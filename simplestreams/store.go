@@ -61,10 +61,12 @@ func (s *Store) Ingest(ctx context.Context, r io.Reader) (Blob, error) {
 	if err != nil {
 		return Blob{}, err
 	}
-	name := tmp.Name()
+	name, stored := tmp.Name(), false
 	defer func() {
 		_ = tmp.Close()
-		_ = os.Remove(name) // fails harmlessly once renamed
+		if !stored {
+			_ = os.Remove(name)
+		}
 		s.inflight.Delete(name)
 	}()
 	w := &ingestWriter{f: tmp, h: sha256.New(), head: make([]byte, 0, headSize)}
@@ -79,7 +81,7 @@ func (s *Store) Ingest(ctx context.Context, r io.Reader) (Blob, error) {
 		return Blob{}, err
 	}
 	blob.Path = s.blobPath(blob.SHA256)
-	if err := s.publish(name, blob.Path); err != nil {
+	if stored, err = s.publish(name, blob.Path); err != nil {
 		return Blob{}, err
 	}
 	return blob, nil
@@ -115,25 +117,26 @@ func (s *Store) copyLimited(ctx context.Context, w *ingestWriter, r io.Reader) e
 	return nil
 }
 
-// publish moves a finished upload to its content address, or, if that
-// content is already stored, refreshes the stored copy's mtime (so a GC
-// grace period counts from the latest upload) and drops the upload.
-func (s *Store) publish(tmpName, dst string) error {
+// publish moves a finished upload to its content address (renamed is
+// true), or, if that content is already stored, refreshes the stored
+// copy's mtime so a GC grace period counts from the latest upload, and
+// leaves the upload for the caller to delete.
+func (s *Store) publish(tmpName, dst string) (renamed bool, err error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	now := time.Now()
 	if err := os.Chtimes(dst, now, now); err == nil {
-		return nil
+		return false, nil
 	} else if !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("refreshing stored blob: %w", err)
+		return false, fmt.Errorf("refreshing stored blob: %w", err)
 	}
 	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
-		return fmt.Errorf("creating blob directory: %w", err)
+		return false, fmt.Errorf("creating blob directory: %w", err)
 	}
 	if err := os.Rename(tmpName, dst); err != nil {
-		return fmt.Errorf("storing blob: %w", err)
+		return false, fmt.Errorf("storing blob: %w", err)
 	}
-	return syncDir(filepath.Dir(dst))
+	return true, syncDir(filepath.Dir(dst))
 }
 
 func syncDir(dir string) error {

@@ -88,8 +88,8 @@ func migrate(ctx context.Context, conn *sql.Conn) (err error) {
 
 // writeStmts are the writer connection's prepared statements.
 type writeStmts struct {
-	begin, commit, rollback          *sql.Stmt
-	savepoint, release, rollbackTo   *sql.Stmt
+	begin, commit, rollback         *sql.Stmt
+	savepoint, release, rollbackTo  *sql.Stmt
 	streamHead, insert, lookupEvent *sql.Stmt
 }
 
