@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -95,6 +96,10 @@ func (s *Server) newCall(r *http.Request, m Method) (*Call, error) {
 		}
 		body, err := readBody(r, limit)
 		if err != nil {
+			return nil, err
+		}
+		var probe map[string]json.RawMessage
+		if err := decode(body, &probe); err != nil {
 			return nil, err
 		}
 		c.Body = body

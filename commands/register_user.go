@@ -78,6 +78,14 @@ func createUser(ctx context.Context, d *Deps, meta eventstore.Metadata, reg user
 	claimed = append(claimed, "email")
 	now := d.now()
 	u := user.New()
+	recs, err := d.Repo.Load(ctx, user.Stream(id), u)
+	if err != nil {
+		return Result{}, err
+	}
+	if done, ok := earlierOutcome(recs, meta); ok {
+		claimed = nil
+		return Result{Position: done.Position, ID: id}, nil
+	}
 	if err = u.Register(reg, now); err != nil {
 		return Result{}, err
 	}

@@ -100,7 +100,11 @@ start_daemon() {
   mkdir -p "$LXD_DIR" "$LXD_CONF"
   chmod 0711 "$ROOT" "$LXD_DIR"
   log "starting lxd (LXD_DIR=$LXD_DIR, log $LOG)"
-  setsid lxd --logfile="$LOG" </dev/null >>"$ROOT/lxd.out" 2>&1 &
+  # The proxy points at a closed loopback port: LXD's background fetches (such as
+  # instance types from images.lxd.canonical.com) must never leave the machine.
+  # Loopback addresses are never proxied. Fd 9 (our lock) must not leak into the daemon.
+  HTTPS_PROXY=http://127.0.0.1:9 HTTP_PROXY=http://127.0.0.1:9 NO_PROXY=127.0.0.1,localhost,::1 \
+    setsid lxd --logfile="$LOG" </dev/null >>"$ROOT/lxd.out" 2>&1 9>&- &
   pid=$!
   echo "$pid" >"$PIDFILE"
   if ! lxd waitready --timeout=60 >&2; then
@@ -147,7 +151,7 @@ build_image() {
   local tmp arch version now
   tmp=$(mktemp -d "$ROOT/build.XXXXXX")
   arch=$(uname -m)
-  version=$(busybox 2>/dev/null | head -n 1 | sed -n 's/^BusyBox v\([0-9.]*\).*/\1/p')
+  version=$(busybox 2>/dev/null | sed -n '1s/^BusyBox v\([0-9.]*\).*/\1/p')
   now=$(date +%s)
   mkdir -p "$tmp"/rootfs/{bin,sbin,etc,proc,sys,dev,tmp,root,run,var}
   cp /bin/busybox "$tmp/rootfs/bin/busybox"
@@ -166,7 +170,7 @@ EOF
   tar -C "$tmp" -czf "$tmp/meta.tar.gz" metadata.yaml
   tar -C "$tmp/rootfs" -czf "$tmp/rootfs.tar.gz" .
   tar -C "$tmp" -cJf "$tmp/lxd.tar.xz" metadata.yaml
-  mksquashfs "$tmp/rootfs" "$tmp/rootfs.squashfs" -noappend -comp xz -all-root -quiet >&2
+  mksquashfs "$tmp/rootfs" "$tmp/rootfs.squashfs" -noappend -comp xz -all-root -quiet -no-progress >&2
   mkdir -p "$FILES"
   mv "$tmp"/{metadata.yaml,meta.tar.gz,rootfs.tar.gz,lxd.tar.xz,rootfs.squashfs} "$FILES/"
   rm -rf "$tmp"
@@ -210,7 +214,7 @@ load_password() {
   elif [ -s "$ROOT/password" ]; then
     PASSWORD=$(cat "$ROOT/password")
   else
-    PASSWORD=$(head -c 18 /dev/urandom | base64 | tr -d '/+=' | head -c 20)
+    PASSWORD=$(head -c 15 /dev/urandom | base64 | tr '/+' 'xy')
   fi
   (umask 077; printf '%s' "$PASSWORD" >"$ROOT/password")
 }
@@ -245,7 +249,7 @@ cmd_down() {
   if ip link show "$BRIDGE" >/dev/null 2>&1; then ip link delete "$BRIDGE" || true; fi
   if [ -d "$ROOT" ]; then
     # Unmount anything the daemon left (shmounts, devlxd, ...) before deleting.
-    findmnt -rn -o TARGET | grep -F "$ROOT/" | sort -r | while read -r m; do
+    { findmnt -rn -o TARGET | grep -F "$ROOT/" || true; } | sort -r | while read -r m; do
       umount -l "$m" 2>/dev/null || true
     done
     rm -rf --one-file-system "$ROOT"

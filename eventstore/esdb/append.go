@@ -44,7 +44,12 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 	now := s.now()
 	data := make([]client.EventData, len(events))
 	ids := make([]string, len(events))
+	seen := make(map[string]bool, len(events))
 	for i, ev := range events {
+		if seen[ev.ID] {
+			return eventstore.AppendResult{}, fmt.Errorf("%s: event id %s appears twice", op, ev.ID)
+		}
+		seen[ev.ID] = true
 		d, err := toEventData(ev, now)
 		if err != nil {
 			return eventstore.AppendResult{}, fmt.Errorf("%s: %w", op, err)
@@ -105,7 +110,7 @@ func (s *Store) appendLocked(ctx context.Context, stream string, expected events
 func (s *Store) appendFresh(ctx context.Context, stream string, expected eventstore.ExpectedRevision, ids []string, data []client.EventData) (eventstore.AppendResult, error) {
 	opts := client.AppendToStreamOptions{ExpectedRevision: expectedRevision(expected)}
 	res, err := retry(ctx, func() (*client.WriteResult, error) {
-		return s.client.AppendToStream(ctx, stream, opts, data...)
+		return s.conn.AppendToStream(ctx, stream, opts, data...)
 	})
 	if isWrongExpectedVersion(err) {
 		return eventstore.AppendResult{}, wrongVersion(stream, expected, err, func() (uint64, bool, error) {
@@ -145,7 +150,7 @@ func claimsAt(stream string, base uint64, positions []uint64) []claim {
 // position) gives every event's own position, for fresh writes and for
 // retries alike.
 func (s *Store) readBack(ctx context.Context, stream string, base uint64, ids []string) ([]uint64, error) {
-	rs, err := s.client.ReadStream(ctx, stream, client.ReadStreamOptions{From: client.Revision(base)}, uint64(len(ids)))
+	rs, err := s.conn.ReadStream(ctx, stream, client.ReadStreamOptions{From: client.Revision(base)}, uint64(len(ids)))
 	if err != nil {
 		return nil, mapError(ctx, "reading back appended events", err)
 	}
@@ -171,7 +176,7 @@ func (s *Store) readBack(ctx context.Context, stream string, base uint64, ids []
 // lastRevision returns the revision of the last event of stream, with
 // exists false for a stream with no events.
 func (s *Store) lastRevision(ctx context.Context, stream string) (uint64, bool, error) {
-	rs, err := s.client.ReadStream(ctx, stream, client.ReadStreamOptions{Direction: client.Backwards, From: client.End{}}, 1)
+	rs, err := s.conn.ReadStream(ctx, stream, client.ReadStreamOptions{Direction: client.Backwards, From: client.End{}}, 1)
 	if err != nil {
 		return 0, false, err
 	}

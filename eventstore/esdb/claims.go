@@ -108,17 +108,11 @@ func classify(stream string, ids []string, claims []*claim) (verdict, uint64, er
 
 // placeMatches reports whether expected is the guard under which a batch
 // now stored from revision base could have been appended: a retry must
-// name the same place as the original append.
+// name the same place as the original append. It asks the port's
+// ExpectedRevision.Check, so every adapter agrees on the rule.
 func placeMatches(expected eventstore.ExpectedRevision, base uint64) bool {
-	if rev, ok := expected.ExactRevision(); ok {
-		return base > 0 && base-1 == rev
+	if base == 0 {
+		return expected.Check(0, false)
 	}
-	switch {
-	case expected.IsNoStream():
-		return base == 0
-	case expected.IsStreamExists():
-		return base > 0
-	default:
-		return true
-	}
+	return expected.Check(base-1, true)
 }

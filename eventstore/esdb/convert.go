@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -15,7 +16,7 @@ import (
 
 // errNoPosition is returned when an event read from the server carries no
 // transaction-log position at all.
-var errNoPosition = errors.New("event has no position")
+var errNoPosition = errors.New("event has no position (the server must report positions on stream reads, as EventStoreDB 24.x does)")
 
 // isSystemType reports whether an event type belongs to EventStoreDB
 // itself ("$metadata", "$>" links, "$statsCollected", ...). The port never
@@ -24,16 +25,26 @@ func isSystemType(eventType string) bool {
 	return strings.HasPrefix(eventType, "$")
 }
 
+// knownPosition returns p unless it is one of the client's ways of saying
+// "no position": 0, or the server's -1 seen as an unsigned number.
+func knownPosition(p uint64) uint64 {
+	if p == math.MaxUint64 {
+		return 0
+	}
+	return p
+}
+
 // positionOf returns the global position of an event: its commit position
-// in $all. Events appended through the gRPC API are implicitly committed,
-// so their commit and prepare positions are equal and distinct per event;
-// when a server leaves the commit position out (some stream reads) the
-// prepare position stands in for it. The result is > 0 and <=
-// eventstore.MaxPosition or an error is returned.
+// in $all. Events appended through the gRPC API commit themselves, so
+// their commit and prepare positions are equal and distinct per event, and
+// a stream read reports them just as a read of $all does; when a server
+// leaves the commit position out the prepare position stands in for it.
+// The result is > 0 and <= eventstore.MaxPosition or an error is
+// returned.
 func positionOf(p client.Position) (uint64, error) {
-	pos := p.Commit
+	pos := knownPosition(p.Commit)
 	if pos == 0 {
-		pos = p.Prepare
+		pos = knownPosition(p.Prepare)
 	}
 	return checkPosition(pos)
 }
@@ -110,7 +121,8 @@ func decodeMetadata(b []byte) (eventstore.Metadata, time.Time, error) {
 
 // toEventData validates one port event and turns it into the client's
 // EventData: the caller's ID becomes the EventStoreDB event ID (which is
-// what makes retries idempotent) and the content type is JSON.
+// what makes retries idempotent), the content type is JSON, and empty
+// data is stored as JSON null.
 func toEventData(ev eventstore.EventData, now time.Time) (client.EventData, error) {
 	id, err := uuid.Parse(ev.ID)
 	if err != nil {
@@ -127,6 +139,13 @@ func toEventData(ev eventstore.EventData, now time.Time) (client.EventData, erro
 	if isSystemType(ev.Type) {
 		return client.EventData{}, fmt.Errorf("event %s: type %q is reserved for eventstoredb", ev.ID, ev.Type)
 	}
+	data := []byte(ev.Data)
+	switch {
+	case len(data) == 0:
+		data = []byte("null")
+	case !json.Valid(data):
+		return client.EventData{}, fmt.Errorf("event %s: data is not valid json", ev.ID)
+	}
 	md, err := encodeMetadata(ev.Metadata, now)
 	if err != nil {
 		return client.EventData{}, fmt.Errorf("event %s: %w", ev.ID, err)
@@ -135,7 +154,7 @@ func toEventData(ev eventstore.EventData, now time.Time) (client.EventData, erro
 		EventID:     id,
 		EventType:   ev.Type,
 		ContentType: client.ContentTypeJson,
-		Data:        []byte(ev.Data),
+		Data:        data,
 		Metadata:    md,
 	}, nil
 }

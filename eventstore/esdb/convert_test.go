@@ -3,6 +3,7 @@ package esdb
 import (
 	"encoding/json"
 	"errors"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -26,6 +27,8 @@ func TestPositionOf(t *testing.T) {
 		{"max position", client.Position{Commit: eventstore.MaxPosition}, eventstore.MaxPosition, false},
 		{"above max", client.Position{Commit: eventstore.MaxPosition + 1}, 0, true},
 		{"no position", client.Position{}, 0, true},
+		{"server's -1 for commit", client.Position{Commit: math.MaxUint64, Prepare: 640}, 640, false},
+		{"server's -1 for both", client.Position{Commit: math.MaxUint64, Prepare: math.MaxUint64}, 0, true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -144,13 +147,18 @@ func TestToEventData(t *testing.T) {
 		t.Fatalf("metadata %s decodes to %+v, %v, %v", got.Metadata, md, at, err)
 	}
 
+	if got, err := toEventData(eventstore.EventData{ID: id, Type: "t"}, now); err != nil || string(got.Data) != "null" {
+		t.Fatalf("empty data = %q, %v; want null", got.Data, err)
+	}
+
 	bad := map[string]eventstore.EventData{
-		"not a uuid":  {ID: "e1", Type: "t"},
-		"upper case":  {ID: strings.ToUpper(id), Type: "t"},
-		"braced":      {ID: "{" + id + "}", Type: "t"},
-		"empty type":  {ID: id},
-		"system type": {ID: id, Type: "$metadata"},
-		"empty id":    {ID: "", Type: "t"},
+		"invalid json": {ID: id, Type: "t", Data: json.RawMessage(`{"a":`)},
+		"not a uuid":   {ID: "e1", Type: "t"},
+		"upper case":   {ID: strings.ToUpper(id), Type: "t"},
+		"braced":       {ID: "{" + id + "}", Type: "t"},
+		"empty type":   {ID: id},
+		"system type":  {ID: id, Type: "$metadata"},
+		"empty id":     {ID: "", Type: "t"},
 	}
 	for name, ev := range bad {
 		if _, err := toEventData(ev, now); err == nil {

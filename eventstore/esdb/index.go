@@ -59,7 +59,7 @@ func (s *Store) lookupClaims(ctx context.Context, ids []string) ([]*claim, error
 
 // readClaim returns the claim of id, or nil when id is unclaimed.
 func (s *Store) readClaim(ctx context.Context, id string) (*claim, error) {
-	rs, err := s.client.ReadStream(ctx, claimStream(id), client.ReadStreamOptions{}, 1)
+	rs, err := s.conn.ReadStream(ctx, claimStream(id), client.ReadStreamOptions{}, 1)
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +96,7 @@ func (s *Store) writeClaims(ctx context.Context, ids []string, claims []claim) e
 		}
 		opts := client.AppendToStreamOptions{ExpectedRevision: client.NoStream{}}
 		_, err = retry(ctx, func() (*client.WriteResult, error) {
-			return s.client.AppendToStream(ctx, claimStream(id), opts, ev)
+			return s.conn.AppendToStream(ctx, claimStream(id), opts, ev)
 		})
 		if isWrongExpectedVersion(err) {
 			err = s.claimConflict(ctx, id, claims[i])

@@ -28,7 +28,7 @@ func (s *Store) ReadStream(ctx context.Context, stream string, from uint64) ([]e
 	}
 	defer s.ops.Done()
 
-	rs, err := s.client.ReadStream(ctx, stream, client.ReadStreamOptions{From: client.Revision(from)}, unbounded)
+	rs, err := s.conn.ReadStream(ctx, stream, client.ReadStreamOptions{From: client.Revision(from)}, unbounded)
 	if err != nil {
 		return nil, mapError(ctx, op, err)
 	}
@@ -55,20 +55,20 @@ func (s *Store) ReadStream(ctx context.Context, stream string, from uint64) ([]e
 // ReadAll returns at most limit events with position > after, in position
 // order, reading $all forwards from after and leaving out system events
 // and the adapter's ID claims.
-// A limit <= 0 gives an empty slice. Positions that do not strictly
+// limit must be positive. Positions that do not strictly
 // increase (events of one legacy explicit transaction share a commit
 // position) are reported as an error rather than hidden.
 func (s *Store) ReadAll(ctx context.Context, after uint64, limit int) ([]eventstore.RecordedEvent, error) {
 	op := fmt.Sprintf("reading $all after %d", after)
 	if limit <= 0 {
-		return []eventstore.RecordedEvent{}, nil
+		return nil, fmt.Errorf("%s: limit %d must be positive", op, limit)
 	}
 	if err := s.begin(); err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	defer s.ops.Done()
 
-	rs, err := s.client.ReadAll(ctx, client.ReadAllOptions{From: allPosition(after)}, unbounded)
+	rs, err := s.conn.ReadAll(ctx, client.ReadAllOptions{From: allPosition(after)}, unbounded)
 	if err != nil {
 		return nil, mapError(ctx, op, err)
 	}
@@ -113,7 +113,7 @@ func (s *Store) Head(ctx context.Context) (uint64, error) {
 	}
 	defer s.ops.Done()
 
-	rs, err := s.client.ReadAll(ctx, client.ReadAllOptions{Direction: client.Backwards, From: client.End{}}, unbounded)
+	rs, err := s.conn.ReadAll(ctx, client.ReadAllOptions{Direction: client.Backwards, From: client.End{}}, unbounded)
 	if err != nil {
 		return 0, mapError(ctx, op, err)
 	}

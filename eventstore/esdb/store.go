@@ -18,7 +18,7 @@ import (
 // for concurrent use by many goroutines. Build it with Open; the zero value
 // is not usable.
 type Store struct {
-	client *client.Client
+	conn   conn
 	log    *slog.Logger
 	now    func() time.Time
 	locks  streamLocks
@@ -66,10 +66,7 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 // newStore builds a Store without talking to the server: the client
 // connects lazily, on the first request.
 func newStore(url string, opts ...Option) (*Store, error) {
-	s := &Store{log: slog.Default(), now: time.Now, done: make(chan struct{})}
-	for _, opt := range opts {
-		opt(s)
-	}
+	s := newStoreOn(nil, opts...)
 	conf, err := client.ParseConnectionString(url)
 	if err != nil {
 		return nil, fmt.Errorf("parsing eventstoredb connection string: %w", err)
@@ -79,8 +76,17 @@ func newStore(url string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating eventstoredb client: %w", err)
 	}
-	s.client = c
+	s.conn = clientConn{c}
 	return s, nil
+}
+
+// newStoreOn builds a Store on c.
+func newStoreOn(c conn, opts ...Option) *Store {
+	s := &Store{conn: c, log: slog.Default(), now: time.Now, done: make(chan struct{})}
+	for _, opt := range opts {
+		opt(s)
+	}
+	return s
 }
 
 // ping reads one event of $all backwards and closes the client when that
@@ -90,7 +96,7 @@ func newStore(url string, opts ...Option) (*Store, error) {
 func (s *Store) ping(ctx context.Context) error {
 	result := make(chan error, 1)
 	go func() {
-		stream, err := s.client.ReadAll(ctx, client.ReadAllOptions{Direction: client.Backwards, From: client.End{}}, 1)
+		stream, err := s.conn.ReadAll(ctx, client.ReadAllOptions{Direction: client.Backwards, From: client.End{}}, 1)
 		if err == nil {
 			_, err = stream.Recv()
 			stream.Close()
@@ -103,7 +109,7 @@ func (s *Store) ping(ctx context.Context) error {
 	select {
 	case err := <-result:
 		if err != nil {
-			_ = s.client.Close()
+			_ = s.conn.Close()
 			if ctx.Err() != nil || isUnavailable(err) {
 				return fmt.Errorf("reaching eventstoredb: %w: %w", eventstore.ErrUnavailable, err)
 			}
@@ -113,7 +119,7 @@ func (s *Store) ping(ctx context.Context) error {
 	case <-ctx.Done():
 		go func() {
 			<-result
-			_ = s.client.Close()
+			_ = s.conn.Close()
 		}()
 		return fmt.Errorf("reaching eventstoredb: %w: %w", eventstore.ErrUnavailable, ctx.Err())
 	}
@@ -165,7 +171,7 @@ func (s *Store) Close() error {
 	s.mu.Unlock()
 
 	s.ops.Wait()
-	if err := s.client.Close(); err != nil {
+	if err := s.conn.Close(); err != nil {
 		return fmt.Errorf("closing eventstoredb client: %w", err)
 	}
 	return nil

@@ -83,7 +83,7 @@ func (s *Store) Subscribe(ctx context.Context, after uint64, h eventstore.Handle
 // anything; a *stopError means Subscribe must end.
 func (s *Store) subscribeOnce(ctx context.Context, last *uint64, h eventstore.Handler) (bool, error) {
 	opts := client.SubscribeToAllOptions{From: allPosition(*last), Filter: client.ExcludeSystemEventsFilter()}
-	sub, err := s.client.SubscribeToAll(ctx, opts)
+	sub, err := s.conn.SubscribeToAll(ctx, opts)
 	if err != nil {
 		return false, dropError(ctx, err)
 	}

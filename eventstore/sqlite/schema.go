@@ -46,6 +46,17 @@ func dsn(path string, cfg config, writer bool) (string, error) {
 	return path + "?" + q.Encode(), nil
 }
 
+// closeStmts closes the statements that were prepared.
+func closeStmts(stmts ...*sql.Stmt) error {
+	var errs []error
+	for _, st := range stmts {
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // migrate creates the schema if the file has none and refuses a file written
 // by a newer schema.
 func migrate(ctx context.Context, conn *sql.Conn) (err error) {
@@ -55,6 +66,13 @@ func migrate(ctx context.Context, conn *sql.Conn) (err error) {
 	}
 	if !strings.EqualFold(mode, "wal") {
 		return fmt.Errorf("journal mode is %q, want wal", mode)
+	}
+	var syncMode int
+	if err := conn.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&syncMode); err != nil {
+		return fmt.Errorf("reading synchronous: %w", err)
+	}
+	if syncMode != 2 {
+		return fmt.Errorf("synchronous is %d, want 2 (full)", syncMode)
 	}
 	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
 		return classify(err, "starting migration")
@@ -93,6 +111,11 @@ type writeStmts struct {
 	streamHead, insert, lookupEvent *sql.Stmt
 }
 
+func (st *writeStmts) close() error {
+	return closeStmts(st.begin, st.commit, st.rollback, st.savepoint, st.release,
+		st.rollbackTo, st.streamHead, st.insert, st.lookupEvent)
+}
+
 func prepareWrite(ctx context.Context, conn *sql.Conn) (*writeStmts, error) {
 	var st writeStmts
 	for _, p := range []struct {
@@ -111,7 +134,7 @@ func prepareWrite(ctx context.Context, conn *sql.Conn) (*writeStmts, error) {
 	} {
 		stmt, err := conn.PrepareContext(ctx, p.query)
 		if err != nil {
-			return nil, fmt.Errorf("preparing %q: %w", p.query, err)
+			return &st, fmt.Errorf("preparing %q: %w", p.query, err)
 		}
 		*p.dst = stmt
 	}
@@ -125,6 +148,8 @@ type readStmts struct {
 
 const eventColumns = "position, stream, revision, event_id, type, data, metadata, time"
 
+func (st *readStmts) close() error { return closeStmts(st.stream, st.all, st.head) }
+
 func prepareRead(ctx context.Context, db *sql.DB) (*readStmts, error) {
 	var st readStmts
 	for _, p := range []struct {
@@ -137,7 +162,7 @@ func prepareRead(ctx context.Context, db *sql.DB) (*readStmts, error) {
 	} {
 		stmt, err := db.PrepareContext(ctx, p.query)
 		if err != nil {
-			return nil, fmt.Errorf("preparing %q: %w", p.query, err)
+			return &st, fmt.Errorf("preparing %q: %w", p.query, err)
 		}
 		*p.dst = stmt
 	}

@@ -148,6 +148,12 @@ func (s *Store) Close() error {
 // closeDBs closes whatever openDBs opened.
 func (s *Store) closeDBs() error {
 	var errs []error
+	if s.wstmts != nil {
+		errs = append(errs, s.wstmts.close())
+	}
+	if s.rstmts != nil {
+		errs = append(errs, s.rstmts.close())
+	}
 	if s.wconn != nil {
 		errs = append(errs, s.wconn.Close())
 	}
