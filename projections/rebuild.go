@@ -13,11 +13,17 @@ import (
 // RebuildBatch is how many events one rebuild transaction applies.
 const RebuildBatch = 4096
 
+type decoded struct {
+	rec eventstore.RecordedEvent
+	ev  domain.Event // nil when no chosen projector handles the type
+}
+
 // Rebuild drops the read models of ps, then replays the whole log into
 // them in batches (one transaction per batch, checkpoints included).
-// progress, if not nil, is called after each batch with the position
-// reached and the head it is heading for. The server must not be running
-// on the same data directory.
+// Reading and decoding run in a second goroutine, overlapping the
+// transactions. progress, if not nil, is called after each batch with the
+// position reached and the head it is heading for. The server must not be
+// running on the same data directory.
 func Rebuild(ctx context.Context, store eventstore.Store, reg *domain.Registry, db *readmodels.DB,
 	ps []Projector, progress func(done, head uint64)) error {
 	for _, p := range ps {
@@ -29,48 +35,84 @@ func Rebuild(ctx context.Context, store eventstore.Store, reg *domain.Registry, 
 	if err != nil {
 		return err
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan []decoded, 2)
+	readErr := make(chan error, 1)
+	go func() { readErr <- readBatches(ctx, store, reg, ps, batches) }()
+	for batch := range batches {
+		if err := applyBatch(ctx, db, ps, batch); err != nil {
+			cancel()
+			for range batches {
+			}
+			return err
+		}
+		if progress != nil {
+			last := batch[len(batch)-1].rec.Position
+			progress(last, max(head, last))
+		}
+	}
+	return <-readErr
+}
+
+// readBatches reads the log in batches and decodes the events some
+// projector handles; it closes out when done.
+func readBatches(ctx context.Context, store eventstore.Store, reg *domain.Registry, ps []Projector, out chan<- []decoded) error {
+	defer close(out)
 	var after uint64
 	for {
 		recs, err := store.ReadAll(ctx, after, RebuildBatch)
-		if err != nil {
+		if err != nil || len(recs) == 0 {
 			return err
 		}
-		if len(recs) == 0 {
-			return nil
+		batch := make([]decoded, len(recs))
+		for i, rec := range recs {
+			batch[i].rec = rec
+			if !handledByAny(ps, rec.Type) {
+				continue
+			}
+			if batch[i].ev, err = reg.Decode(rec.Type, rec.Data); err != nil {
+				return fmt.Errorf("decoding %d: %w", rec.Position, err)
+			}
 		}
-		if err := applyBatch(ctx, reg, db, ps, recs); err != nil {
-			return err
+		select {
+		case out <- batch:
+		case <-ctx.Done():
+			return ctx.Err()
 		}
 		after = recs[len(recs)-1].Position
-		if progress != nil {
-			progress(after, max(head, after))
-		}
 	}
 }
 
-func applyBatch(ctx context.Context, reg *domain.Registry, db *readmodels.DB, ps []Projector, recs []eventstore.RecordedEvent) error {
+func handledByAny(ps []Projector, typ string) bool {
+	for _, p := range ps {
+		if p.Handles(typ) {
+			return true
+		}
+	}
+	return false
+}
+
+func applyBatch(ctx context.Context, db *readmodels.DB, ps []Projector, batch []decoded) error {
 	tx, err := db.W.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	for _, rec := range recs {
-		var ev domain.Event
+	for _, d := range batch {
+		if d.ev == nil {
+			continue
+		}
 		for _, p := range ps {
-			if !p.Handles(rec.Type) {
+			if !p.Handles(d.rec.Type) {
 				continue
 			}
-			if ev == nil {
-				if ev, err = reg.Decode(rec.Type, rec.Data); err != nil {
-					return fmt.Errorf("decoding %d: %w", rec.Position, err)
-				}
-			}
-			if err := p.Apply(ctx, tx, rec, ev); err != nil {
-				return fmt.Errorf("%s at %d: %w", p.Model().Name, rec.Position, err)
+			if err := p.Apply(ctx, tx, d.rec, d.ev); err != nil {
+				return fmt.Errorf("%s at %d: %w", p.Model().Name, d.rec.Position, err)
 			}
 		}
 	}
-	last := recs[len(recs)-1].Position
+	last := batch[len(batch)-1].rec.Position
 	for _, p := range ps {
 		if err := readmodels.SetCheckpoint(ctx, tx, p.Model().Name, last); err != nil {
 			return err

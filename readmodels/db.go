@@ -35,7 +35,8 @@ const pragmas = "_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=b
 // because each checkpoint commits with its rows.
 func Open(ctx context.Context, path string) (*DB, error) {
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
-	w, err := sql.Open("sqlite", dsn)
+	registerCachedDriver()
+	w, err := sql.Open(cachedDriverName, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("opening read models: %w", err)
 	}

@@ -39,7 +39,7 @@ func TestSubscribeResubscribes(t *testing.T) {
 	s := emulated(t, db)
 	ctx := t.Context()
 	var want []string
-	for i := range 40 {
+	for i := range 20 {
 		ev := eventstore.EventData{ID: uuid.NewString(), Type: "t", Data: []byte(`{}`)}
 		if _, err := s.Append(ctx, "s-"+string(rune('a'+i%3)), eventstore.Any(), ev); err != nil {
 			t.Fatal(err)
@@ -47,7 +47,7 @@ func TestSubscribeResubscribes(t *testing.T) {
 		want = append(want, ev.ID)
 	}
 	db.mu.Lock()
-	db.dropEvery, db.failSubs = 3, 2
+	db.dropEvery, db.failSubs = 4, 2
 	db.mu.Unlock()
 
 	var got []string

@@ -54,10 +54,9 @@ func (s *Store) ReadStream(ctx context.Context, stream string, from uint64) ([]e
 
 // ReadAll returns at most limit events with position > after, in position
 // order, reading $all forwards from after and leaving out system events
-// and the adapter's ID claims.
-// limit must be positive. Positions that do not strictly
-// increase (events of one legacy explicit transaction share a commit
-// position) are reported as an error rather than hidden.
+// and the adapter's ID claims. limit must be positive. Positions that do
+// not strictly increase (events of one legacy explicit transaction share
+// a commit position) are reported as an error rather than hidden.
 func (s *Store) ReadAll(ctx context.Context, after uint64, limit int) ([]eventstore.RecordedEvent, error) {
 	op := fmt.Sprintf("reading $all after %d", after)
 	if limit <= 0 {

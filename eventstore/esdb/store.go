@@ -18,10 +18,10 @@ import (
 // for concurrent use by many goroutines. Build it with Open; the zero value
 // is not usable.
 type Store struct {
-	conn   conn
-	log    *slog.Logger
-	now    func() time.Time
-	locks  streamLocks
+	conn  conn
+	log   *slog.Logger
+	now   func() time.Time
+	locks streamLocks
 
 	mu     sync.RWMutex
 	closed bool

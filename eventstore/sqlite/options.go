@@ -14,7 +14,6 @@ type config struct {
 	busyTimeout  time.Duration
 	maxBatch     int
 	readConns    int
-	pageSize     int
 }
 
 // Defaults of the options.
@@ -30,7 +29,6 @@ func (c *config) setDefaults() {
 	c.busyTimeout = DefaultBusyTimeout
 	c.maxBatch = DefaultMaxBatch
 	c.readConns = DefaultReadConns
-	c.pageSize = 512
 }
 
 // Validate reports every invalid setting at once.

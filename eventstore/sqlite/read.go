@@ -62,9 +62,7 @@ func (s *Store) Subscribe(ctx context.Context, after uint64, h eventstore.Handle
 	if s.isClosed() {
 		return eventstore.ErrClosed
 	}
-	return follow.Follow(ctx, follow.Source{
-		Read: s.ReadAll, Wake: s.wake, Done: s.done, PageSize: s.cfg.pageSize,
-	}, after, h)
+	return follow.Follow(ctx, follow.Source{Read: s.ReadAll, Wake: s.wake, Done: s.done}, after, h)
 }
 
 // readError maps a failed read: ErrClosed once the store is closed.

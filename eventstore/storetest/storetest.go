@@ -14,10 +14,15 @@ import (
 	"github.com/uivmm/uivmm/eventstore"
 )
 
-// Run runs the contract suite as named subtests of t. newStore is called once
-// per subtest and must return a ready store whose cleanup it registers with
-// t.Cleanup; that cleanup must tolerate a store the suite has already
-// closed. Subtests run one after another and finish in well under 20 s on a
+// Run runs the contract suite as named subtests of t: Append guards,
+// results and atomicity; idempotent retries and reused IDs; ReadStream,
+// ReadAll paging and Head; metadata, data and time round trips; racing
+// writers on one stream; Subscribe catch-up, live hand-over under load,
+// checkpoints, cancellation and handler errors; and Close.
+//
+// newStore is called once per subtest and must return a ready store whose
+// cleanup it registers with t.Cleanup; that cleanup must tolerate a store
+// the suite has already closed. Subtests run one after another and finish in well under 20 s on a
 // local SQLite file.
 func Run(t *testing.T, newStore func(t *testing.T) eventstore.Store) {
 	t.Helper()
