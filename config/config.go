@@ -104,6 +104,7 @@ type WebAuthn struct {
 	RPOrigins               []string `yaml:"rp_origins"`
 	AttestationType         string   `yaml:"attestation_type"`         // "", none, indirect, direct, enterprise
 	AuthenticatorAttachment string   `yaml:"authenticator_attachment"` // "", platform, cross-platform
+	ChallengeTTL            Duration `yaml:"challenge_ttl"`            // life of a pending challenge; default 5m
 }
 
 // Metrics configures the Prometheus endpoint. An empty Listen serves it on
@@ -171,6 +172,7 @@ func (c *Config) setDefaults() {
 	setZero(&c.Mail.Port, 587)
 	setZero(&c.Mail.TLS, MailTLSStartTLS)
 	setZero(&c.WebAuthn.RPDisplayName, "uivmm")
+	setZero(&c.WebAuthn.ChallengeTTL.Duration, 5*time.Minute)
 	setZero(&c.Codes.Lifetime.Duration, 24*time.Hour)
 	setZero(&c.Auth.LoginTokenLifetime.Duration, 24*time.Hour)
 	setZero(&c.Auth.MaxFailedLogins, 5)
@@ -240,16 +242,17 @@ func (c *Config) SlogLevel() slog.Level {
 }
 
 // Redacted returns a copy safe to print or log: secrets are replaced.
-func (c Config) Redacted() Config {
-	if c.Mail.Password != "" {
-		c.Mail.Password = "REDACTED"
+func (c *Config) Redacted() Config {
+	r := *c
+	if r.Mail.Password != "" {
+		r.Mail.Password = "REDACTED"
 	}
-	if u, err := url.Parse(c.EventStore.URL); err == nil && u.User != nil {
+	if u, err := url.Parse(r.EventStore.URL); err == nil && u.User != nil {
 		if _, ok := u.User.Password(); ok {
 			u.User = url.UserPassword(u.User.Username(), "REDACTED")
-			c.EventStore.URL = u.String()
+			r.EventStore.URL = u.String()
 		}
 	}
-	c.WebAuthn.RPOrigins = append([]string(nil), c.WebAuthn.RPOrigins...)
-	return c
+	r.WebAuthn.RPOrigins = append([]string(nil), r.WebAuthn.RPOrigins...)
+	return r
 }

@@ -75,13 +75,13 @@ func Parse(raw []byte) (Config, error) {
 	if root.Kind != yaml.MappingNode {
 		return Config{}, fmt.Errorf("line %d: the top level must be a mapping", root.Line)
 	}
-	if err := normalize(root); err != nil {
-		return Config{}, err
-	}
-	if err := checkKeys(root, reflect.TypeFor[Config](), ""); err != nil {
-		return Config{}, err
-	}
-	if err := root.Decode(&c); err != nil {
+	// Report every problem in the file at once: aliases, unknown keys, values.
+	err := errors.Join(
+		normalize(root),
+		checkKeys(root, reflect.TypeFor[Config](), ""),
+		root.Decode(&c),
+	)
+	if err != nil {
 		return Config{}, err
 	}
 	c.setDefaults()
@@ -116,19 +116,20 @@ func renameAliases(section string, m *yaml.Node, aliases map[string]string) erro
 		present[m.Content[i].Value] = true
 	}
 	var errs []error
+	var kept []*yaml.Node
 	for i := 0; i+1 < len(m.Content); i += 2 {
-		k := m.Content[i]
-		target, ok := aliases[k.Value]
-		if !ok {
-			continue
+		k, v := m.Content[i], m.Content[i+1]
+		if target, ok := aliases[k.Value]; ok {
+			if present[target] {
+				errs = append(errs, fmt.Errorf("line %d: %q is the original name of %q; set only one",
+					k.Line, section+"."+k.Value, section+"."+target))
+				continue // reported once; dropped so it is not also an unknown key
+			}
+			k.Value = target
 		}
-		if present[target] {
-			errs = append(errs, fmt.Errorf("line %d: %q is the original name of %q; set only one",
-				k.Line, section+"."+k.Value, section+"."+target))
-			continue
-		}
-		k.Value = target
+		kept = append(kept, k, v)
 	}
+	m.Content = kept
 	return errors.Join(errs...)
 }
 

@@ -40,21 +40,21 @@ const day = 24 * time.Hour
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	v, err := decodeDuration(n, 0, "")
 	d.Duration = v
-	return err
+	return typeError(err)
 }
 
 // UnmarshalYAML decodes an integer number of seconds or a Go duration string.
 func (d *Seconds) UnmarshalYAML(n *yaml.Node) error {
 	v, err := decodeDuration(n, time.Second, "seconds")
 	d.Duration = v
-	return err
+	return typeError(err)
 }
 
 // UnmarshalYAML decodes an integer number of hours or a Go duration string.
 func (d *Hours) UnmarshalYAML(n *yaml.Node) error {
 	v, err := decodeDuration(n, time.Hour, "hours")
 	d.Duration = v
-	return err
+	return typeError(err)
 }
 
 // UnmarshalYAML decodes an integer number of days, "<n>d" or a Go duration
@@ -62,7 +62,7 @@ func (d *Hours) UnmarshalYAML(n *yaml.Node) error {
 func (d *Days) UnmarshalYAML(n *yaml.Node) error {
 	v, err := decodeDuration(n, day, "days")
 	d.Duration = v
-	return err
+	return typeError(err)
 }
 
 // MarshalYAML writes the duration as a Go duration string.
@@ -137,11 +137,11 @@ func parseDays(s string) (time.Duration, bool, error) {
 // UnmarshalYAML decodes an integer byte count or a size with a unit.
 func (b *Bytes) UnmarshalYAML(n *yaml.Node) error {
 	if n.Kind != yaml.ScalarNode {
-		return fmt.Errorf("line %d: want a size, got a %s", n.Line, kindName(n.Kind))
+		return typeError(fmt.Errorf("line %d: want a size, got a %s", n.Line, kindName(n.Kind)))
 	}
 	v, err := ParseBytes(n.Value)
 	if err != nil {
-		return fmt.Errorf("line %d: %w", n.Line, err)
+		return typeError(fmt.Errorf("line %d: %w", n.Line, err))
 	}
 	*b = v
 	return nil
@@ -174,6 +174,15 @@ func ParseBytes(s string) (Bytes, error) {
 		return -Bytes(v), nil
 	}
 	return Bytes(v), nil
+}
+
+// typeError turns err into a *yaml.TypeError, which the decoder collects
+// (and goes on decoding) instead of stopping at the first bad value.
+func typeError(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &yaml.TypeError{Errors: []string{err.Error()}}
 }
 
 func kindName(k yaml.Kind) string {

@@ -75,7 +75,7 @@ func (c *Config) validateMail(p *problems) {
 	switch m.TLS {
 	case MailTLSStartTLS, MailTLSImplicit:
 	case MailTLSNone:
-		if m.Host != "" && !IsLoopback(m.Host) {
+		if m.Host != "" && !isLoopback(m.Host) {
 			p.add("mail.tls", "none is only allowed for a loopback host, not %q", m.Host)
 		}
 	default:
@@ -123,6 +123,7 @@ func (c *Config) validateWebAuthn(p *problems) {
 	if w.Enabled && w.RPID == "" {
 		p.add("webauthn.rp_id", "is required when webauthn is enabled")
 	}
+	positive(p, "webauthn.challenge_ttl", w.ChallengeTTL.Duration)
 	if w.Enabled && len(w.RPOrigins) == 0 {
 		p.add("webauthn.rp_origins", "at least one origin is required when webauthn is enabled")
 	}
@@ -157,7 +158,7 @@ func checkOrigin(o, rpID string) error {
 		return fmt.Errorf("%q must be an origin: scheme://host[:port] only", o)
 	}
 	host := u.Hostname()
-	if u.Scheme == "http" && host != "localhost" && !IsLoopback(host) {
+	if u.Scheme == "http" && host != "localhost" && !isLoopback(host) {
 		return fmt.Errorf("%q must use https unless the host is localhost", o)
 	}
 	if rpID != "" && host != rpID && !strings.HasSuffix(host, "."+rpID) {
@@ -208,8 +209,8 @@ func checkHostPort(p *problems, key, addr string) {
 	}
 }
 
-// IsLoopback reports whether host is "localhost" or a loopback IP address.
-func IsLoopback(host string) bool {
+// isLoopback reports whether host is "localhost" or a loopback IP address.
+func isLoopback(host string) bool {
 	if strings.EqualFold(host, "localhost") {
 		return true
 	}

@@ -1,8 +1,8 @@
 package mail_test
 
 import (
-	"crypto/tls"
 	"context"
+	"crypto/tls"
 	"errors"
 	"os"
 	"path/filepath"

@@ -140,22 +140,25 @@ func (s *SMTPSender) Send(ctx context.Context, m Message) error {
 
 	raw, conn, err := s.dial(ctx)
 	if err != nil {
-		return fmt.Errorf("sending mail via %s: %w", s.addr(), err)
+		return s.sendError(ctx, err)
 	}
 	defer raw.Close()
-	if deadline, ok := ctx.Deadline(); ok {
-		_ = raw.SetDeadline(deadline)
-	}
-	stop := context.AfterFunc(ctx, func() { _ = raw.Close() }) // unblocks I/O on cancel
+	// Closing the connection when ctx ends unblocks any read or write, so
+	// every error after that point is reported as ctx's.
+	stop := context.AfterFunc(ctx, func() { _ = raw.Close() })
 	defer stop()
-
 	if err := s.deliver(conn, msg); err != nil {
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			err = fmt.Errorf("%w: %v", ctxErr, err)
-		}
-		return fmt.Errorf("sending mail via %s: %w", s.addr(), err)
+		return s.sendError(ctx, err)
 	}
 	return nil
+}
+
+// sendError adds the address and, when ctx ended, ctx's error.
+func (s *SMTPSender) sendError(ctx context.Context, err error) error {
+	if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
+		err = fmt.Errorf("%w: %v", ctxErr, err)
+	}
+	return fmt.Errorf("sending mail via %s: %w", s.addr(), err)
 }
 
 // dial connects, with the TLS handshake done for TLSImplicit. raw is the TCP

@@ -163,7 +163,9 @@ func TestSMTPFailures(t *testing.T) {
 		{"auth required but not configured", plainWithStartTLS, &backend{user: "relay", pass: "s3cret"},
 			func(c *mail.SMTPConfig, p *tls.Config) { c.RootCAs = p.RootCAs }, testMessage, wantCode(502)},
 		{"auth configured but not offered", implicitTLS, &backend{},
-			func(c *mail.SMTPConfig, p *tls.Config) { c.TLS, c.User, c.Password, c.RootCAs = mail.TLSImplicit, "u", "p", p.RootCAs },
+			func(c *mail.SMTPConfig, p *tls.Config) {
+				c.TLS, c.User, c.Password, c.RootCAs = mail.TLSImplicit, "u", "p", p.RootCAs
+			},
 			testMessage, wantIs(mail.ErrAuthUnsupported)},
 		{"recipient rejected", plainWithStartTLS, &backend{rejectRcpt: true},
 			func(c *mail.SMTPConfig, p *tls.Config) { c.RootCAs = p.RootCAs }, testMessage, wantCode(550)},
