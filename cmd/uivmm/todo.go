@@ -12,7 +12,3 @@ func eventsCmd(ctx context.Context, e env, args []string) error {
 func stateCmd(ctx context.Context, e env, args []string) error {
 	return errors.New("uivmm state is not built yet")
 }
-
-func storeCmd(ctx context.Context, e env, args []string) error {
-	return errors.New("uivmm store copy is not built yet")
-}
