@@ -19,7 +19,7 @@ type Streams interface {
 // but nothing can subscribe.
 type streamIDs struct{ mu sync.Mutex }
 
-func newStreamIDs() *streamIDs            { return &streamIDs{} }
+func newStreamIDs() *streamIDs           { return &streamIDs{} }
 func (s *streamIDs) NewStreamID() string { return uuid.NewString() }
 
 func (s *Server) healthAlive(ctx context.Context, c *Call) (Document, error) {

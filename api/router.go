@@ -22,6 +22,10 @@ import (
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
 	r.Use(s.requestIDs, s.accessLog, s.recoverer)
+	if !s.opts.DisableOutputCompression {
+		r.Use(gzipResponses)
+	}
+	s.describeRoutes(r)
 	for _, prefix := range []string{"/api/v1", "/v1"} {
 		r.HandleFunc(prefix+"/{method}", s.dispatch)
 		r.HandleFunc(prefix+"/{method}/*", s.dispatch)

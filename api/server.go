@@ -89,6 +89,7 @@ type Server struct {
 	methods  map[string]Method
 	throttle *throttle
 	mw       []func(http.Handler) http.Handler
+	openapi  openAPI
 }
 
 // New builds a server. It panics on nil required dependencies.

@@ -15,8 +15,10 @@ import (
 	"github.com/uivmm/uivmm/config"
 	"github.com/uivmm/uivmm/domain"
 	"github.com/uivmm/uivmm/eventstore"
+	"github.com/uivmm/uivmm/metrics"
 	"github.com/uivmm/uivmm/projections"
 	"github.com/uivmm/uivmm/readmodels"
+	"github.com/uivmm/uivmm/stream"
 )
 
 // App is one wired uivmm process.
@@ -29,10 +31,13 @@ type App struct {
 	Bus      *commands.Bus
 	Runner   *projections.Runner
 	API      *api.Server
+	Hub      *stream.Hub // the live event stream
 	Deps     commands.Deps
 	handler  http.Handler
 	closers  []func() error
 	runners  []func(ctx context.Context) error
+	metrics  http.Handler // nil when metrics are disabled
+	shutdown shutdownHooks
 }
 
 // Projectors returns every projector, in a fixed order.
@@ -40,15 +45,18 @@ func Projectors() []projections.Projector {
 	return []projections.Projector{
 		projections.NewUsersProjector(),
 		projections.NewTokensProjector(),
+		projections.NewCredentialsProjector(),
+		projections.NewSSHKeysProjector(),
 	}
 }
 
 // New wires an App from cfg. Close releases what it opened.
 func New(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err error) {
 	a = &App{Config: cfg, Log: log, Registry: Registry()}
+	built := a // "return nil, err" clears a before the deferred Close runs
 	defer func() {
 		if err != nil {
-			_ = a.Close()
+			_ = built.Close()
 		}
 	}()
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
@@ -57,6 +65,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err 
 	if a.Store, err = OpenStore(ctx, cfg.EventStoreURL()); err != nil {
 		return nil, fmt.Errorf("opening event store: %w", err)
 	}
+	a.Store = metrics.InstrumentStore(a.Store)
 	a.closers = append(a.closers, a.Store.Close)
 	if a.RM, err = readmodels.Open(ctx, filepath.Join(cfg.DataDir, "readmodels.db")); err != nil {
 		return nil, err
@@ -66,14 +75,22 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err 
 	if err != nil {
 		return nil, err
 	}
-	a.Deps = commands.Deps{Repo: commands.NewRepo(a.Store, a.Registry), Users: a.RM, Mailer: mailer, Settings: settings(cfg)}
-	if a.Bus, err = commands.NewBus(commands.BusConfig{Timeout: cfg.HTTP.CommandTimeout.Duration, Logger: log}, Handlers(a.Deps)...); err != nil {
+	a.Deps = commands.Deps{Repo: commands.NewRepo(a.Store, a.Registry), Users: a.RM, Tokens: a.RM, Mailer: mailer, Settings: settings(cfg)}
+	if a.Deps.Passkeys, err = newPasskeys(cfg.WebAuthn, a.RM); err != nil {
+		return nil, err
+	}
+	if a.Bus, err = commands.NewBus(commands.BusConfig{Timeout: cfg.HTTP.CommandTimeout.Duration, Logger: log,
+		Observer: metrics.ObserveCommand}, Handlers(a.Deps)...); err != nil {
 		return nil, err
 	}
 	a.closers = append(a.closers, a.Bus.Close)
 	a.Runner = projections.NewRunner(a.Store, a.Registry, a.RM, log, Projectors()...)
-	a.API = api.New(api.Deps{Bus: a.Bus, RM: a.RM, Waiter: a.Runner.Waiter(), Log: log, Ready: a.ready}, apiOptions(cfg))
-	a.handler = a.API.Handler()
+	a.Hub = a.newHub(cfg)
+	a.API = api.New(api.Deps{Bus: a.Bus, RM: a.RM, Waiter: a.Runner.Waiter(), Log: log, Ready: a.ready,
+		Streams: a.Hub, Extra: a.Hub.Methods(), Middleware: []func(http.Handler) http.Handler{a.Hub.Middleware}}, apiOptions(cfg))
+	if a.handler, err = a.routes(); err != nil {
+		return nil, err
+	}
 	return a, nil
 }
 

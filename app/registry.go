@@ -2,6 +2,8 @@ package app
 
 import (
 	"github.com/uivmm/uivmm/domain"
+	"github.com/uivmm/uivmm/domain/credential"
+	"github.com/uivmm/uivmm/domain/sshkey"
 	"github.com/uivmm/uivmm/domain/token"
 	"github.com/uivmm/uivmm/domain/unique"
 	"github.com/uivmm/uivmm/domain/user"
@@ -11,7 +13,7 @@ import (
 func Registry() *domain.Registry {
 	r := domain.NewRegistry()
 	for _, register := range []func(*domain.Registry){
-		unique.Register, user.Register, token.Register,
+		unique.Register, user.Register, token.Register, sshkey.Register, credential.Register,
 	} {
 		register(r)
 	}

@@ -54,6 +54,7 @@ type Bus struct {
 	cmdBus  *cqrs.CommandBus
 	backend *requestreply.PubSubBackend[Result]
 	log     *slog.Logger
+	observe func(command string, took time.Duration, err error)
 }
 
 // BusConfig configures a Bus.
@@ -61,6 +62,10 @@ type BusConfig struct {
 	// Timeout bounds one command, from send to reply.
 	Timeout time.Duration
 	Logger  *slog.Logger
+	// Observer, when set, is called after every Send with the command's
+	// name, how long it took and its error (nil on success); metrics uses
+	// it. It must be quick and safe for concurrent use.
+	Observer func(command string, took time.Duration, err error)
 }
 
 // NewBus wires handlers to a command processor. Call Run to start it.
@@ -88,20 +93,26 @@ func NewBus(cfg BusConfig, handlers ...Handler) (*Bus, error) {
 	}
 	replyTimeout := cfg.Timeout + time.Second
 	backend, err := requestreply.NewPubSubBackend(requestreply.PubSubBackendConfig{
-		Publisher:              ps,
-		SubscriberConstructor:  func(requestreply.PubSubBackendSubscribeParams) (message.Subscriber, error) { return ps, nil },
-		GeneratePublishTopic:   func(p requestreply.PubSubBackendPublishParams) (string, error) { return "replies." + string(p.OperationID), nil },
-		GenerateSubscribeTopic: func(p requestreply.PubSubBackendSubscribeParams) (string, error) { return "replies." + string(p.OperationID), nil },
-		ListenForReplyTimeout:  &replyTimeout,
-		Logger:                 wlog,
+		Publisher:             ps,
+		SubscriberConstructor: func(requestreply.PubSubBackendSubscribeParams) (message.Subscriber, error) { return ps, nil },
+		GeneratePublishTopic: func(p requestreply.PubSubBackendPublishParams) (string, error) {
+			return "replies." + string(p.OperationID), nil
+		},
+		GenerateSubscribeTopic: func(p requestreply.PubSubBackendSubscribeParams) (string, error) {
+			return "replies." + string(p.OperationID), nil
+		},
+		ListenForReplyTimeout: &replyTimeout,
+		Logger:                wlog,
 	}, requestreply.BackendPubsubJSONMarshaler[Result]{})
 	if err != nil {
 		return nil, fmt.Errorf("reply backend: %w", err)
 	}
 	proc, err := cqrs.NewCommandProcessorWithConfig(router, cqrs.CommandProcessorConfig{
-		GenerateSubscribeTopic: func(p cqrs.CommandProcessorGenerateSubscribeTopicParams) (string, error) { return topic(p.CommandName), nil },
-		SubscriberConstructor:  func(cqrs.CommandProcessorSubscriberConstructorParams) (message.Subscriber, error) { return ps, nil },
-		Marshaler:              marshaler, Logger: wlog,
+		GenerateSubscribeTopic: func(p cqrs.CommandProcessorGenerateSubscribeTopicParams) (string, error) {
+			return topic(p.CommandName), nil
+		},
+		SubscriberConstructor: func(cqrs.CommandProcessorSubscriberConstructorParams) (message.Subscriber, error) { return ps, nil },
+		Marshaler:             marshaler, Logger: wlog,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("command processor: %w", err)
@@ -111,7 +122,7 @@ func NewBus(cfg BusConfig, handlers ...Handler) (*Bus, error) {
 			return nil, fmt.Errorf("adding handler %s: %w", h.Name, err)
 		}
 	}
-	return &Bus{pubsub: ps, router: router, cmdBus: cmdBus, backend: backend, log: cfg.Logger}, nil
+	return &Bus{pubsub: ps, router: router, cmdBus: cmdBus, backend: backend, log: cfg.Logger, observe: cfg.Observer}, nil
 }
 
 func commandName(v any) string {
@@ -132,7 +143,10 @@ func (b *Bus) Close() error { return errors.Join(b.router.Close(), b.pubsub.Clos
 
 // Send sends cmd and waits for its result. A handler's failure comes back
 // as the *domain.Error it returned (other failures as a 500-kind error).
-func (b *Bus) Send(ctx context.Context, cmd Command) (Result, error) {
+func (b *Bus) Send(ctx context.Context, cmd Command) (_ Result, err error) {
+	if b.observe != nil {
+		defer func(start time.Time) { b.observe(cmd.CommandName(), time.Since(start), err) }(time.Now())
+	}
 	reply, err := requestreply.SendWithReply[Result](ctx, b.cmdBus, b.backend, cmd)
 	if err != nil {
 		if ctx.Err() != nil {

@@ -52,10 +52,21 @@ func (s *Settings) setDefaults() {
 	}
 }
 
+// TokenLookup lists a user's live tokens. It is implemented by the read
+// models; only token.create's revoke-all needs it.
+type TokenLookup interface {
+	// ActiveTokenIDs lists the ids of userID's tokens of type kind that
+	// are neither revoked nor expired at now (unix seconds).
+	ActiveTokenIDs(ctx context.Context, userID int64, kind string, now int64) ([]int64, error)
+}
+
 // Deps are what handlers are built from. Clock may be nil (time.Now).
+// Tokens is needed only by the token.create handler.
 type Deps struct {
 	Repo     *Repo
 	Users    UserLookup
+	Tokens   TokenLookup
+	Passkeys *Passkeys // nil: passkeys are disabled (the passkey handlers answer 403)
 	Mailer   Mailer
 	Clock    func() time.Time
 	Settings Settings

@@ -10,7 +10,8 @@
 // command's CommandName): renaming one changes the Watermill topic.
 // Handlers must be safe for concurrent use.
 //
-// It imports domain, eventstore, secrets and small ports (Mailer, lookups)
-// that adapters implement. It does not import api, projections or
+// It imports domain, eventstore, secrets, passkey (the WebAuthn
+// ceremonies), golang.org/x/crypto/ssh (to parse public keys) and small ports (Mailer, lookups) that adapters
+// implement. It does not import api, projections or
 // readmodels.
 package commands

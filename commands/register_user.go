@@ -47,11 +47,15 @@ func NewRegisterUserHandler(d Deps) Handler {
 
 // createUser claims the login and e-mail, mails an activation code unless
 // the account is created active, and records the user. On any failure the
-// claims are released, so nothing is left half-registered.
+// claims are released, so nothing is left half-registered. reg.ID, when
+// set, is an id reserved earlier (a passkey sign-up); otherwise one is
+// reserved here.
 func createUser(ctx context.Context, d *Deps, meta eventstore.Metadata, reg user.Registration) (res Result, err error) {
-	id, err := d.Repo.NextID(ctx, "user", meta)
-	if err != nil {
-		return Result{}, err
+	id := reg.ID
+	if id == 0 {
+		if id, err = d.Repo.NextID(ctx, "user", meta); err != nil {
+			return Result{}, err
+		}
 	}
 	reg.ID = id
 	claimed := []string{}

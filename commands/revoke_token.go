@@ -24,19 +24,26 @@ func (RevokeToken) CommandName() string { return "token.revoke" }
 func NewRevokeTokenHandler(d Deps) Handler {
 	d.mustHave(false)
 	return handler(RevokeToken{}.CommandName(), func(ctx context.Context, c *RevokeToken) (Result, error) {
-		ar, err := d.Repo.Update(ctx, token.Stream(c.TokenID), c.Meta(),
-			func() domain.Aggregate { return token.New() },
-			func(a domain.Aggregate) error {
-				t := a.(*token.Token)
-				if t.ID() == 0 || t.UserID() != c.UserID {
-					return domain.NotFound(token.DetailNotFound)
-				}
-				t.Revoke(c.Reason, d.now())
-				return nil
-			})
+		pos, err := d.revokeToken(ctx, c.Meta(), c.UserID, c.TokenID, c.Reason)
 		if err != nil {
 			return Result{}, err
 		}
-		return Result{Position: ar.Position, ID: c.TokenID}, nil
+		return Result{Position: pos, ID: c.TokenID}, nil
 	})
+}
+
+// revokeToken revokes userID's token id and returns the position written
+// (0 when it was revoked already).
+func (d *Deps) revokeToken(ctx context.Context, meta eventMeta, userID, id int64, reason string) (uint64, error) {
+	ar, err := d.Repo.Update(ctx, token.Stream(id), meta,
+		func() domain.Aggregate { return token.New() },
+		func(a domain.Aggregate) error {
+			t := a.(*token.Token)
+			if t.ID() == 0 || t.UserID() != userID {
+				return domain.NotFound(token.DetailNotFound)
+			}
+			t.Revoke(reason, d.now())
+			return nil
+		})
+	return ar.Position, err
 }

@@ -25,8 +25,8 @@ type funcProjector struct {
 	appliers map[string]func(ctx context.Context, tx *sql.Tx, rec eventstore.RecordedEvent, ev domain.Event) error
 }
 
-func (p *funcProjector) Model() readmodels.Model   { return p.model }
-func (p *funcProjector) Handles(t string) bool      { _, ok := p.appliers[t]; return ok }
+func (p *funcProjector) Model() readmodels.Model { return p.model }
+func (p *funcProjector) Handles(t string) bool   { _, ok := p.appliers[t]; return ok }
 func (p *funcProjector) Apply(ctx context.Context, tx *sql.Tx, rec eventstore.RecordedEvent, ev domain.Event) error {
 	if f, ok := p.appliers[rec.Type]; ok {
 		return f(ctx, tx, rec, ev)

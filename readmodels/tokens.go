@@ -97,3 +97,33 @@ func (db *DB) TokensOfUser(ctx context.Context, userID int64) ([]Token, error) {
 	}
 	return out, rows.Err()
 }
+
+// TokenByID returns token id.
+func (db *DB) TokenByID(ctx context.Context, id int64) (Token, error) {
+	t, err := scanToken(db.R.QueryRowContext(ctx, `SELECT `+tokenCols+` FROM tokens WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Token{}, ErrNotFound
+	}
+	return t, err
+}
+
+// ActiveTokenIDs lists the ids of user's tokens of type kind ("system.api",
+// "user.login") that are neither revoked nor expired at now (unix
+// seconds). It implements commands.TokenLookup.
+func (db *DB) ActiveTokenIDs(ctx context.Context, userID int64, kind string, now int64) ([]int64, error) {
+	rows, err := db.R.QueryContext(ctx, `SELECT id FROM tokens WHERE user_id = ? AND type = ? AND revoked_at = 0 AND expires_at > ?
+		ORDER BY id`, userID, kind, now)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}

@@ -25,7 +25,7 @@
 # an address or a subnet.
 set -euo pipefail
 
-ROOT=${UIVMM_LXD_ROOT:-/tmp/uivmm-lxd}
+ROOT=$(realpath -m "${UIVMM_LXD_ROOT:-/tmp/uivmm-lxd}")
 PORT=${UIVMM_LXD_PORT:-18443}
 BRIDGE=${UIVMM_LXD_BRIDGE:-uivmmbr0}
 IMAGE_ALIAS=busybox
@@ -53,6 +53,7 @@ install_packages() {
   local missing=()
   command -v lxd >/dev/null 2>&1 && command -v lxc >/dev/null 2>&1 || missing+=(lxd)
   command -v iptables >/dev/null 2>&1 || missing+=(iptables)
+  command -v ip >/dev/null 2>&1 || missing+=(iproute2)
   dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
   command -v mksquashfs >/dev/null 2>&1 || missing+=(squashfs-tools)
   command -v xz >/dev/null 2>&1 || missing+=(xz-utils)
@@ -107,15 +108,34 @@ start_daemon() {
     setsid lxd --logfile="$LOG" </dev/null >>"$ROOT/lxd.out" 2>&1 9>&- &
   pid=$!
   echo "$pid" >"$PIDFILE"
-  if ! lxd waitready --timeout=60 >&2; then
-    log "lxd did not become ready within 60 s"
+  if ! wait_ready "$pid"; then
     show_log_tail
     [ -s "$ROOT/lxd.out" ] && tail -n 20 "$ROOT/lxd.out" >&2
     stop_pid "$pid"
     exit 1
   fi
-  kill -0 "$pid" 2>/dev/null || { show_log_tail; die "lxd exited right after start"; }
   log "lxd is ready (pid $pid)"
+}
+
+# wait_ready waits up to 60 s for the daemon, giving up early if it exits.
+wait_ready() {
+  local pid=$1 i
+  for i in $(seq 1 30); do
+    lxd waitready --timeout=2 >/dev/null 2>&1 && return 0
+    if ! alive "$pid"; then
+      log "lxd exited during start-up"
+      return 1
+    fi
+  done
+  log "lxd did not become ready within 60 s"
+  return 1
+}
+
+# alive: the process exists and is not a zombie.
+alive() {
+  local state
+  state=$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null) || return 1
+  [ -n "$state" ] && [ "$state" != Z ]
 }
 
 # stop_pid stops one process by pid: TERM, then KILL after 30 s.
@@ -123,7 +143,7 @@ stop_pid() {
   local pid=$1 i
   kill -TERM "$pid" 2>/dev/null || return 0
   for i in $(seq 1 60); do
-    kill -0 "$pid" 2>/dev/null || return 0
+    alive "$pid" || return 0
     sleep 0.5
   done
   log "pid $pid ignored TERM; killing it"
@@ -134,14 +154,26 @@ configure_daemon() {
   lxc storage show "$POOL" >/dev/null 2>&1 || lxc storage create "$POOL" dir >&2
   lxc profile device show default 2>/dev/null | grep -q '^root:' ||
     lxc profile device add default root disk path=/ pool="$POOL" >&2
-  if ! lxc network show "$BRIDGE" >/dev/null 2>&1; then
-    # A bridge of that name left over by an earlier daemon would make the create fail.
-    ip link show "$BRIDGE" >/dev/null 2>&1 && ip link delete "$BRIDGE"
-    lxc network create "$BRIDGE" ipv4.address=none ipv6.address=none >&2
-  fi
+  ensure_bridge
   lxc config set core.https_address "127.0.0.1:$PORT" >&2 ||
     { show_log_tail; die "cannot listen on 127.0.0.1:$PORT"; }
   lxc config set core.trust_password "$PASSWORD" >&2
+}
+
+# ensure_bridge makes the address-less bridge exist, in LXD and in the kernel.
+ensure_bridge() {
+  if lxc network show "$BRIDGE" >/dev/null 2>&1; then
+    ip link show "$BRIDGE" >/dev/null 2>&1 && return 0
+    log "bridge $BRIDGE is gone from the kernel; recreating it"
+    lxc network delete "$BRIDGE" >&2 || die "cannot recreate $BRIDGE (is it in use?)"
+  elif ip link show "$BRIDGE" >/dev/null 2>&1; then
+    # Left over by an earlier daemon of ours; remove it only if nothing uses it.
+    [ -d "/sys/class/net/$BRIDGE/brif" ] && [ -z "$(ls "/sys/class/net/$BRIDGE/brif")" ] ||
+      die "interface $BRIDGE exists and is not an unused bridge; set UIVMM_LXD_BRIDGE"
+    ip link delete "$BRIDGE"
+  fi
+  lxc network create "$BRIDGE" ipv4.address=none ipv6.address=none >&2
+  echo "$BRIDGE" >"$ROOT/bridge"
 }
 
 # build_image builds the busybox image files once: split tarballs for lxc image
@@ -246,7 +278,10 @@ cmd_down() {
     stop_pid "$pid"
     log "stopped lxd (pid $pid)"
   fi
-  if ip link show "$BRIDGE" >/dev/null 2>&1; then ip link delete "$BRIDGE" || true; fi
+  # Only a bridge this root made, which the daemon left behind (a crash).
+  if [ "$(cat "$ROOT/bridge" 2>/dev/null)" = "$BRIDGE" ] && ip link show "$BRIDGE" >/dev/null 2>&1; then
+    ip link delete "$BRIDGE" || true
+  fi
   if [ -d "$ROOT" ]; then
     # Unmount anything the daemon left (shmounts, devlxd, ...) before deleting.
     { findmnt -rn -o TARGET | grep -F "$ROOT/" || true; } | sort -r | while read -r m; do
@@ -269,6 +304,7 @@ main() {
     *) echo "usage: $0 up|down|env" >&2; exit 2 ;;
   esac
   mkdir -p "$(dirname "$ROOT")"
+  cd / # the daemon keeps our working directory; do not pin the caller's
   # One caller at a time: make test and make lxd-up may run together.
   exec 9>"$ROOT.lock"
   flock -w 300 9 || die "another lxd-testenv.sh holds $ROOT.lock"

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"time"
@@ -13,8 +14,7 @@ import (
 )
 
 // serve runs the API until ctx ends (SIGINT/SIGTERM), then shuts down
-// gracefully: it stops accepting, lets in-flight requests finish, stops the
-// workers and closes the store (which drains pending appends).
+// gracefully (see shutdown). It serves only once the command bus runs.
 func serve(ctx context.Context, e env, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
@@ -36,12 +36,24 @@ func serve(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", cfg.Addr(), err)
 	}
+	defer ln.Close()
 	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: cfg.HTTP.ReadHeaderTimeout.Duration,
 		WriteTimeout: cfg.HTTP.WriteTimeout.Duration, IdleTimeout: 2 * time.Minute}
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
 	workDone := make(chan error, 1)
 	go func() { workDone <- a.Run(workCtx) }()
+	select {
+	case <-a.Started():
+	case err := <-workDone:
+		return fmt.Errorf("worker stopped at start: %w", err)
+	}
+	stopMetrics, err := serveMetrics(a, cfg, log)
+	if err != nil {
+		stopWork()
+		return errors.Join(err, <-workDone)
+	}
+	defer stopMetrics(context.Background())
 	serveDone := make(chan error, 1)
 	go func() { serveDone <- srv.Serve(ln) }()
 	log.Info("uivmm serving", "addr", ln.Addr().String(), "data_dir", cfg.DataDir, "version", version)
@@ -53,13 +65,26 @@ func serve(ctx context.Context, e env, args []string) error {
 	case err := <-serveDone:
 		return err
 	}
+	return shutdown(a, log, srv, stopWork, workDone, stopMetrics)
+}
+
+// shutdown stops gracefully, in this order: the OnShutdown hooks (the
+// stream sends its close events); the HTTP server (it stops accepting and
+// waits for in-flight requests, so every acknowledged command is stored);
+// the workers; the metrics listener. serve's deferred App.Close then
+// closes the store, which drains pending appends.
+func shutdown(a *app.App, log *slog.Logger, srv *http.Server, stopWork context.CancelFunc,
+	workDone <-chan error, stopMetrics func(context.Context) error) error {
 	log.Info("shutting down")
+	a.BeginShutdown()
 	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	err = srv.Shutdown(sctx)
+	err := srv.Shutdown(sctx)
 	stopWork()
 	if werr := <-workDone; werr != nil && !errors.Is(werr, context.Canceled) {
 		err = errors.Join(err, werr)
 	}
+	err = errors.Join(err, stopMetrics(sctx))
+	log.Info("stopped")
 	return err
 }

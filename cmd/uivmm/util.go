@@ -17,6 +17,8 @@ type logLookup struct{ store eventstore.Store }
 
 var errNoLookup = errors.New("lookups are not available to this command")
 
-func (l *logLookup) UserIDByLogin(context.Context, string) (int64, error)        { return 0, errNoLookup }
-func (l *logLookup) UserIDByCode(context.Context, string, string) (int64, error) { return 0, errNoLookup }
-func (l *logLookup) TokenIDByHash(context.Context, string) (int64, error)        { return 0, errNoLookup }
+func (l *logLookup) UserIDByLogin(context.Context, string) (int64, error) { return 0, errNoLookup }
+func (l *logLookup) UserIDByCode(context.Context, string, string) (int64, error) {
+	return 0, errNoLookup
+}
+func (l *logLookup) TokenIDByHash(context.Context, string) (int64, error) { return 0, errNoLookup }

@@ -25,6 +25,20 @@ const (
 	DetailRevoked  = "token has been revoked"
 )
 
+// MaxLifetime bounds an API token's lifetime (token.create).
+const MaxLifetime = 10 * 365 * 24 * time.Hour
+
+// DetailBadLifetime is the 400 detail of a lifetime out of range.
+const DetailBadLifetime = "the token lifetime must be between 1 second and 10 years"
+
+// ValidateLifetime checks a token.create lifetime in seconds.
+func ValidateLifetime(secs int64) error {
+	if secs < 1 || secs > int64(MaxLifetime/time.Second) {
+		return domain.Invalid("token_lifetime", DetailBadLifetime)
+	}
+	return nil
+}
+
 // Issued is the first event of a token stream. Hash is the sha256 of the
 // secret; the secret itself is never recorded.
 type Issued struct {

@@ -95,3 +95,11 @@ func (u *User) ResetPassword(codeHash, hash string, now time.Time) error {
 	domain.Record(u, &PasswordChanged{PasswordHash: hash, CodeHash: codeHash, At: now.Unix()})
 	return nil
 }
+
+// CheckCode reports whether codeHash is the user's pending, unexpired code
+// for purpose, recording nothing. Flows that must reserve something before
+// they use the code (an e-mail change claims the new address) ask first.
+func (u *User) CheckCode(purpose, codeHash string, now time.Time) error {
+	_, err := u.checkCode(purpose, codeHash, now)
+	return err
+}

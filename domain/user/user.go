@@ -33,6 +33,14 @@ const (
 	DetailAlreadyLocked = "password is already locked"
 )
 
+// Details of the configuration switches and of uivmm's own checks.
+const (
+	DetailRegistrationDisabled   = "registration is disabled"
+	DetailRecoveryDisabled       = "recovery is disabled"
+	DetailPasswordChangeDisabled = "password change is disabled"
+	DetailSameEmail              = "this is already your e-mail address"
+)
+
 // Stream returns the event stream name of user id.
 func Stream(id int64) string { return fmt.Sprintf("user-%d", id) }
 

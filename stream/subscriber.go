@@ -1,0 +1,273 @@
+package stream
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// closeReason says why the hub ends a connection.
+type closeReason int
+
+const (
+	reasonNone        closeReason = iota
+	reasonAuthTimeout             // not bound in time: a "close" event, or WebSocket 1000
+	reasonOverflow                // queue overflowed: "close", or WebSocket 1008
+	reasonReplaced                // a newer connection took the stream id: end quietly
+	reasonShutdown                // the server stops: end quietly
+)
+
+func (r closeReason) String() string {
+	switch r {
+	case reasonAuthTimeout:
+		return "auth_timeout"
+	case reasonOverflow:
+		return "overflow"
+	case reasonReplaced:
+		return "replaced"
+	case reasonShutdown:
+		return "shutdown"
+	}
+	return "none"
+}
+
+// transport writes to one client. Only the subscriber's serving goroutine
+// calls it.
+type transport interface {
+	// write sends the events in order, each as one message.
+	write(ctx context.Context, evs []*event) error
+	// ping sends a keep-alive.
+	ping(ctx context.Context) error
+	// close ends the connection, telling the client why when the reason
+	// calls for it.
+	close(ctx context.Context, why closeReason)
+}
+
+// subscriber is one open connection on a stream id.
+type subscriber struct {
+	hub       *Hub
+	streamID  string
+	queue     chan *event
+	principal atomic.Pointer[Principal]
+	bound     chan struct{} // signalled on (re)binding
+	stopped   chan struct{} // closed by stop
+	stopOnce  sync.Once
+	reason    atomic.Int32
+	after     uint64 // resume checkpoint, set before serving
+	// owned by the serving goroutine:
+	caughtUp bool
+	lastSent uint64
+	batch    []*event
+}
+
+func newSubscriber(h *Hub, streamID string, buffer int) *subscriber {
+	return &subscriber{hub: h, streamID: streamID, queue: make(chan *event, buffer),
+		bound: make(chan struct{}, 1), stopped: make(chan struct{})}
+}
+
+func (s *subscriber) notifyBound() {
+	select {
+	case s.bound <- struct{}{}:
+	default:
+	}
+}
+
+// stop asks the serving goroutine to end for why; the first reason wins.
+func (s *subscriber) stop(why closeReason) {
+	s.stopOnce.Do(func() {
+		s.reason.Store(int32(why))
+		close(s.stopped)
+	})
+}
+
+// offer queues ev if s may see it, without blocking: a full queue stops
+// the subscriber (it is too slow) and counts it.
+func (s *subscriber) offer(ev *event) {
+	p := s.principal.Load()
+	if p == nil || !ev.visibleTo(p) {
+		return
+	}
+	select {
+	case s.queue <- ev:
+	default:
+		s.hub.cfg.OnDrop()
+		s.stopOnce.Do(func() {
+			s.reason.Store(int32(reasonOverflow))
+			close(s.stopped)
+			s.hub.kicked.Add(1)
+		})
+	}
+}
+
+// serve runs the connection until the client goes, ctx ends or the hub
+// stops it. It returns why it ended.
+func (s *subscriber) serve(ctx context.Context, t transport) closeReason {
+	cfg := s.hub.cfg
+	var authC <-chan time.Time
+	if s.principal.Load() == nil {
+		timer := time.NewTimer(cfg.AuthTimeout)
+		defer timer.Stop()
+		authC = timer.C
+	}
+	ping := time.NewTicker(cfg.PingInterval)
+	defer ping.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return reasonNone
+		case <-s.stopped:
+			why := closeReason(s.reason.Load())
+			t.close(ctx, why)
+			return why
+		case <-authC:
+			if s.principal.Load() == nil {
+				t.close(ctx, reasonAuthTimeout)
+				return reasonAuthTimeout
+			}
+		case <-s.bound:
+			authC = nil
+			if err := s.catchUp(ctx, t); err != nil {
+				return s.failed(ctx, t, err)
+			}
+		case <-ping.C:
+			if err := t.ping(ctx); err != nil {
+				return s.failed(ctx, t, err)
+			}
+		case ev := <-s.queue:
+			if err := s.deliver(ctx, t, s.drain(ev)); err != nil {
+				return s.failed(ctx, t, err)
+			}
+		}
+	}
+}
+
+// failed ends the connection after a failed write or read: closed
+// properly when the hub stopped the subscriber meanwhile.
+func (s *subscriber) failed(ctx context.Context, t transport, err error) closeReason {
+	select {
+	case <-s.stopped:
+		why := closeReason(s.reason.Load())
+		t.close(ctx, why)
+		return why
+	default:
+	}
+	if ctx.Err() == nil {
+		s.hub.log.Debug("event stream write failed", "stream", s.streamID, "err", err)
+	}
+	return reasonNone
+}
+
+// drain collects ev and whatever else is queued, up to a batch.
+func (s *subscriber) drain(ev *event) []*event {
+	const maxBatch = 128
+	b := append(s.batch[:0], ev)
+	for len(b) < maxBatch {
+		select {
+		case e := <-s.queue:
+			b = append(b, e)
+		default:
+			s.batch = b
+			return b
+		}
+	}
+	s.batch = b
+	return b
+}
+
+// catchUp sends, once, the events after s.after that the log holds and s
+// may see. Events the live queue also holds are skipped later by
+// position, so the hand-over has no gap and no duplicate.
+func (s *subscriber) catchUp(ctx context.Context, t transport) error {
+	if s.caughtUp {
+		return nil
+	}
+	s.caughtUp = true
+	s.lastSent = s.after
+	h := s.hub
+	for after := s.after; ; {
+		page, err := h.store.ReadAll(ctx, after, h.cfg.CatchUpPage)
+		if err != nil {
+			return fmt.Errorf("catching up after %d: %w", after, err)
+		}
+		if len(page) == 0 {
+			return nil
+		}
+		p := s.principal.Load()
+		evs := make([]*event, 0, len(page))
+		for _, rec := range page {
+			after = rec.Position
+			if h.cat.Hidden(rec) {
+				continue
+			}
+			if ev := h.newEvent(ctx, rec); ev.visibleTo(p) {
+				evs = append(evs, ev)
+			}
+		}
+		if err := s.deliver(ctx, t, evs); err != nil {
+			return err
+		}
+		if len(page) < h.cfg.CatchUpPage {
+			return nil
+		}
+	}
+}
+
+// deliver writes evs in order, skipping positions already sent and
+// holding each message whose request is still being answered until the
+// reply is out (at most HoldMax).
+func (s *subscriber) deliver(ctx context.Context, t transport, evs []*event) error {
+	out := evs[:0] // filtered in place: out never overtakes the loop
+	for _, ev := range evs {
+		if !ev.synthetic {
+			if ev.pos <= s.lastSent {
+				continue
+			}
+			s.lastSent = ev.pos
+		}
+		if ev.held {
+			if wait := s.hub.flights.wait(ev.requestID); wait != nil {
+				if err := s.write(ctx, t, out); err != nil {
+					return err
+				}
+				out = out[:0]
+				s.hub.held.Add(1)
+				if err := s.hold(ctx, wait); err != nil {
+					return err
+				}
+			}
+		}
+		out = append(out, ev)
+	}
+	return s.write(ctx, t, out)
+}
+
+func (s *subscriber) write(ctx context.Context, t transport, evs []*event) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	if err := t.write(ctx, evs); err != nil {
+		return err
+	}
+	s.hub.delivered.Add(uint64(len(evs)))
+	return nil
+}
+
+// hold waits until wait closes, HoldMax passes, or the connection ends.
+func (s *subscriber) hold(ctx context.Context, wait <-chan struct{}) error {
+	timer := time.NewTimer(s.hub.cfg.HoldMax)
+	defer timer.Stop()
+	select {
+	case <-wait:
+		return nil
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-s.stopped:
+		return errStopped
+	}
+}
+
+var errStopped = fmt.Errorf("subscriber stopped")

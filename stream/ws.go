@@ -1,0 +1,70 @@
+package stream
+
+import (
+	"context"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// wsTransport writes WebSocket text frames, one message each.
+type wsTransport struct {
+	c           *websocket.Conn
+	timeout     time.Duration
+	pingTimeout time.Duration
+	pinging     atomic.Bool
+}
+
+// acceptWS completes the upgrade. The caller must CloseNow the
+// connection. Deadlines the http.Server set are lifted first: they stay
+// on the hijacked connection otherwise.
+func acceptWS(w http.ResponseWriter, r *http.Request) (*websocket.Conn, error) {
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Time{})
+	_ = rc.SetWriteDeadline(time.Time{})
+	return websocket.Accept(w, r, &websocket.AcceptOptions{CompressionMode: websocket.CompressionDisabled})
+}
+
+func (t *wsTransport) write(ctx context.Context, evs []*event) error {
+	ctx, cancel := context.WithTimeout(ctx, t.timeout)
+	defer cancel()
+	for _, ev := range evs {
+		if err := t.c.Write(ctx, websocket.MessageText, ev.line); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ping sends a ping frame and waits for the pong in the background (the
+// CloseRead reader handles pongs); a client that does not answer within
+// pingTimeout is dropped.
+func (t *wsTransport) ping(ctx context.Context) error {
+	if !t.pinging.CompareAndSwap(false, true) {
+		return nil
+	}
+	go func() {
+		defer t.pinging.Store(false)
+		pctx, cancel := context.WithTimeout(ctx, t.pingTimeout)
+		defer cancel()
+		if err := t.c.Ping(pctx); err != nil && ctx.Err() == nil {
+			_ = t.c.CloseNow()
+		}
+	}()
+	return nil
+}
+
+func (t *wsTransport) close(_ context.Context, why closeReason) {
+	switch why {
+	case reasonAuthTimeout:
+		_ = t.c.Close(websocket.StatusNormalClosure, "auth timeout")
+	case reasonOverflow:
+		_ = t.c.Close(websocket.StatusPolicyViolation, "slow consumer")
+	case reasonReplaced:
+		_ = t.c.Close(websocket.StatusNormalClosure, "replaced by a newer connection")
+	case reasonShutdown:
+		_ = t.c.Close(websocket.StatusGoingAway, "server shutting down")
+	}
+}
