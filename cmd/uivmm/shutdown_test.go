@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -112,30 +111,7 @@ func (c *child) wait(limit time.Duration) error {
 
 func startChild(t *testing.T, bin, dir string) *child {
 	t.Helper()
-	cfg := fmt.Sprintf("addr: 127.0.0.1:0\ndata_dir: %s\nlog: {format: json, level: info}\nmetrics: {listen: 127.0.0.1:0}\n",
-		filepath.Join(dir, "data"))
-	cfgPath := filepath.Join(dir, "config.yaml")
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	c := &child{cmd: exec.Command(bin, "serve", "--config", cfgPath), done: make(chan error, 1)}
-	c.cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir}
-	pipe, err := c.cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.cmd.Process.Kill() })
-	ready := make(chan struct{})
-	go c.readLog(pipe, ready)
-	select {
-	case <-ready:
-	case <-time.After(30 * time.Second):
-		t.Fatalf("uivmm serve did not start:\n%s", c.logs())
-	}
-	return c
+	return startServe(t, bin, dir, "")
 }
 
 // readLog keeps stderr and learns the listen addresses from the log.
