@@ -67,7 +67,7 @@ func (s *Server) InstanceAction(ctx context.Context, name string, action Action)
 	if status == spec.done {
 		return nil
 	}
-	return s.runOp(octx, c, op, "PUT", "/instances/"+url.PathEscape(name)+"/state", nil, spec.put)
+	return s.runOp(octx, c, op, "PUT", "/instances/"+url.PathEscape(name)+"/state", spec.put)
 }
 
 // DeleteInstance force-stops the instance when it is running or frozen,
@@ -83,11 +83,11 @@ func (s *Server) DeleteInstance(ctx context.Context, name string) error {
 	path := "/instances/" + url.PathEscape(name)
 	if status != "stopped" {
 		put := api.InstanceStatePut{Action: "stop", Force: true}
-		if err := s.runOp(octx, c, op, "PUT", path+"/state", nil, put); err != nil {
+		if err := s.runOp(octx, c, op, "PUT", path+"/state", put); err != nil {
 			return err
 		}
 	}
-	return s.runOp(octx, c, op, "DELETE", path, nil, nil)
+	return s.runOp(octx, c, op, "DELETE", path, nil)
 }
 
 func instanceStatus(c *lxdclient.ProtocolLXD, name string) (string, error) {

@@ -54,7 +54,9 @@ var (
 // HTTP status LXD answered with, or 0 when a background operation failed.
 //
 // errors.Is(err, ErrNotFound) holds for status 404; ErrConflict for 409,
-// "already exists" and in-use messages; ErrInUse for in-use messages.
+// "already exists" and in-use messages; ErrInUse for in-use messages;
+// ErrNotTrusted for LXD's 403 "not authorized", which is what a host
+// answers once it has dropped uivmm's certificate.
 type Error struct {
 	Op      string
 	Status  int
@@ -71,6 +73,8 @@ func (e *Error) Is(target error) bool {
 	inUse := strings.Contains(msg, "in use") || strings.Contains(msg, "currently used") ||
 		strings.Contains(msg, "still used")
 	switch target {
+	case ErrNotTrusted:
+		return e.Status == http.StatusForbidden && msg == "not authorized"
 	case ErrNotFound:
 		return e.Status == http.StatusNotFound
 	case ErrInUse:

@@ -89,7 +89,7 @@ func (s *Server) DeleteImage(ctx context.Context, fp string) error {
 	if err != nil {
 		return wrap(op, err)
 	}
-	return s.runOp(octx, c, op, "DELETE", "/images/"+url.PathEscape(img.Fingerprint), nil, nil)
+	return s.runOp(octx, c, op, "DELETE", "/images/"+url.PathEscape(img.Fingerprint), nil)
 }
 
 // RemoteImages lists the images of the simplestreams server at serverURL

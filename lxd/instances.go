@@ -103,7 +103,9 @@ type InstanceSpec struct {
 	CPUs      int
 	// UserData is cloud-init user data; "" = none.
 	UserData string
-	Devices  map[string]map[string]string
+	// NetworkConfig is cloud-init network config (version 2); "" = none.
+	NetworkConfig string
+	Devices       map[string]map[string]string
 	// Config holds further instance config keys, applied first.
 	Config map[string]string
 	// Start starts the instance once it is created.
@@ -162,7 +164,7 @@ func (s *Server) CreateInstance(ctx context.Context, spec InstanceSpec) error {
 	req.Source = src
 	octx, c, cancel := s.opClient(ctx)
 	defer cancel()
-	if err := s.runOp(octx, c, op, "POST", "/instances", nil, req); err != nil {
+	if err := s.runOp(octx, c, op, "POST", "/instances", req); err != nil {
 		return err
 	}
 	if spec.Start {
@@ -182,12 +184,15 @@ func (s *Server) instanceConfig(spec InstanceSpec) map[string]string {
 	if spec.CPUs > 0 {
 		cfg["limits.cpu"] = strconv.Itoa(spec.CPUs)
 	}
+	prefix := "user."
+	if s.hasExtension("cloud_init") {
+		prefix = "cloud-init."
+	}
 	if spec.UserData != "" {
-		key := "user.user-data"
-		if s.hasExtension("cloud_init") {
-			key = "cloud-init.user-data"
-		}
-		cfg[key] = spec.UserData
+		cfg[prefix+"user-data"] = spec.UserData
+	}
+	if spec.NetworkConfig != "" {
+		cfg[prefix+"network-config"] = spec.NetworkConfig
 	}
 	return cfg
 }

@@ -10,15 +10,15 @@ import (
 )
 
 // runOp sends a request that LXD answers with a background operation and
-// waits until the operation ends. path is below /1.0 ("/instances");
-// query may be nil. The project is added here.
+// waits until the operation ends. path is below /1.0 ("/instances"); the
+// project is added here.
 //
 // The LXD client's own operation calls open an events websocket per
 // operation that lingers; runOp polls GET /1.0/operations/<id>/wait
 // instead, so nothing outlives the call. A failed operation gives *Error
 // with Status 0 and LXD's message.
-func (s *Server) runOp(ctx context.Context, c *lxdclient.ProtocolLXD, what, method, path string, query url.Values, body any) error {
-	resp, _, err := c.RawQuery(method, s.apiPath(path, query), body, "")
+func (s *Server) runOp(ctx context.Context, c *lxdclient.ProtocolLXD, what, method, path string, body any) error {
+	resp, _, err := c.RawQuery(method, s.apiPath(path, nil), body, "")
 	if err != nil {
 		return wrap(what, err)
 	}

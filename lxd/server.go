@@ -44,8 +44,7 @@ func Connect(ctx context.Context, host string, port int, pinnedCertPEM string, i
 	if err != nil {
 		return nil, wrap(op, err)
 	}
-	base.WithContext(cctx)
-	srv, trusted, err := serverTrusts(base)
+	srv, trusted, err := serverTrusts(base) // also caches extensions in base
 	if err != nil {
 		return nil, wrap(op, err)
 	}

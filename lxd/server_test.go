@@ -121,3 +121,18 @@ func TestDeleteCertificate(t *testing.T) {
 		t.Errorf("deleting it again = %v, want ErrNotFound", err)
 	}
 }
+
+func TestRevokedTrustReadsAsNotTrusted(t *testing.T) {
+	e := env(t)
+	srv, id, pinned := e.connect(t)
+	if err := e.unix(t).DeleteCertificate(id.Fingerprint()); err != nil {
+		t.Fatal(err)
+	}
+	_, err := srv.Instances(ctx(t))
+	if !errors.Is(err, lxd.ErrNotTrusted) {
+		t.Errorf("Instances after the host dropped uivmm's certificate = %v, want ErrNotTrusted", err)
+	}
+	if _, err := lxd.Connect(ctx(t), e.Host, e.Port, pinned.CertPEM, id); !errors.Is(err, lxd.ErrNotTrusted) {
+		t.Errorf("Connect after the host dropped uivmm's certificate = %v, want ErrNotTrusted", err)
+	}
+}
