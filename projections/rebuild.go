@@ -19,7 +19,9 @@ type decoded struct {
 }
 
 // Rebuild drops the read models of ps, then replays the whole log into
-// them in batches (one transaction per batch, checkpoints included).
+// them in batches (one transaction per batch, checkpoints included). The
+// secondary indexes are created after the replay, so a projector must not
+// rely on them for correctness (only for speed) while it applies events.
 // Reading and decoding run in a second goroutine, overlapping the
 // transactions. progress, if not nil, is called after each batch with the
 // position reached and the head it is heading for. The server must not be
@@ -27,7 +29,7 @@ type decoded struct {
 func Rebuild(ctx context.Context, store eventstore.Store, reg *domain.Registry, db *readmodels.DB,
 	ps []Projector, progress func(done, head uint64)) error {
 	for _, p := range ps {
-		if err := db.Reset(ctx, p.Model()); err != nil {
+		if err := db.ResetWithoutIndexes(ctx, p.Model()); err != nil {
 			return fmt.Errorf("resetting %s: %w", p.Model().Name, err)
 		}
 	}
@@ -52,7 +54,16 @@ func Rebuild(ctx context.Context, store eventstore.Store, reg *domain.Registry, 
 			progress(last, max(head, last))
 		}
 	}
-	return <-readErr
+	if err := <-readErr; err != nil {
+		return err
+	}
+	// Secondary indexes are built once, sorted, after the bulk load.
+	for _, p := range ps {
+		if err := db.CreateIndexes(ctx, p.Model()); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // readBatches reads the log in batches and decodes the events some

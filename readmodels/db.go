@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/url"
 	"runtime"
+	"strings"
 
 	_ "modernc.org/sqlite" // the embedded SQLite driver
 )
@@ -70,6 +71,37 @@ func (db *DB) Ensure(ctx context.Context, models ...Model) error {
 		for _, stmt := range m.Schema {
 			if _, err := db.W.ExecContext(ctx, stmt); err != nil {
 				return fmt.Errorf("schema of %s: %w", m.Name, err)
+			}
+		}
+	}
+	return nil
+}
+
+// isIndex reports whether a schema statement creates an index.
+func isIndex(stmt string) bool {
+	s := strings.ToUpper(strings.TrimSpace(stmt))
+	return strings.HasPrefix(s, "CREATE INDEX") || strings.HasPrefix(s, "CREATE UNIQUE INDEX")
+}
+
+// ResetWithoutIndexes is Reset, leaving m's secondary indexes out so a
+// bulk load is faster; CreateIndexes adds them afterwards.
+func (db *DB) ResetWithoutIndexes(ctx context.Context, m Model) error {
+	var tables []string
+	for _, stmt := range m.Schema {
+		if !isIndex(stmt) {
+			tables = append(tables, stmt)
+		}
+	}
+	m.Schema = tables
+	return db.Reset(ctx, m)
+}
+
+// CreateIndexes creates m's secondary indexes (idempotent).
+func (db *DB) CreateIndexes(ctx context.Context, m Model) error {
+	for _, stmt := range m.Schema {
+		if isIndex(stmt) {
+			if _, err := db.W.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("index of %s: %w", m.Name, err)
 			}
 		}
 	}
