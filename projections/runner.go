@@ -178,7 +178,7 @@ func (r *Runner) projectorHandler(ctx context.Context, p Projector) message.NoPu
 			r.log.Error("undecodable bus message", "projection", name, "err", err)
 			return nil
 		}
-		if rec.Position <= r.waiter.Positions()[name] {
+		if rec.Position <= r.waiter.Position(name) {
 			return nil
 		}
 		if !p.Handles(rec.Type) {

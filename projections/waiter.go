@@ -50,6 +50,13 @@ func (w *Waiter) minLocked() uint64 {
 	return m
 }
 
+// Position returns one projection's position.
+func (w *Waiter) Position(name string) uint64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.pos[name]
+}
+
 // Positions returns a copy of every projection's position.
 func (w *Waiter) Positions() map[string]uint64 {
 	w.mu.Lock()
