@@ -6,7 +6,11 @@
 // A mutating method decodes and validates its body, sends a command on the
 // bus, waits until the read models have caught up with the command's
 // position (read-your-writes, bounded), and answers from the read models.
+// A mutation on an LXD host (profile.update, image.delete, ...) instead
+// waits, bounded, for the reactor's outcome event (projections.Outcomes)
+// and answers with it.
 //
 // It imports commands, readmodels, domain and eventstore (for metadata),
-// never the event store adapters.
+// lxd (its types and errors), projections (the outcome waiter) and
+// imageserver (the simplestreams server), never the event store adapters.
 package api

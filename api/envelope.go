@@ -12,6 +12,9 @@ type Resource struct {
 	Type       string         `json:"type"`
 	ID         int64          `json:"id,omitempty"`
 	Attributes map[string]any `json:"attributes"`
+	// Errors, when set, replaces Attributes: an included item that could
+	// not be read becomes an error toast in the UI (contract §2.1 rule 6).
+	Errors []ErrorObject `json:"errors,omitempty"`
 }
 
 // Document is a success body: Data is a Resource or a []Resource, never
@@ -62,4 +65,17 @@ func writeJSON(w http.ResponseWriter, status int, v any, pretty bool) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
+}
+
+// MarshalJSON writes an error item as {"type", "errors"}, without
+// attributes; other resources as they are.
+func (r Resource) MarshalJSON() ([]byte, error) {
+	type plain Resource
+	if len(r.Errors) == 0 {
+		return json.Marshal(plain(r))
+	}
+	return json.Marshal(struct {
+		Type   string        `json:"type"`
+		Errors []ErrorObject `json:"errors"`
+	}{r.Type, r.Errors})
 }

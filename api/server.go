@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/uivmm/uivmm/commands"
+	"github.com/uivmm/uivmm/imageserver"
 	"github.com/uivmm/uivmm/readmodels"
 )
 
@@ -68,6 +69,10 @@ type Deps struct {
 	Ready   func(ctx context.Context) error
 	Streams Streams
 	Mappers []ErrorMapper
+	// LXD serves the LXD server methods; without it they answer 503.
+	LXD LXDDeps
+	// Images is the built-in simplestreams server; nil when disabled.
+	Images *imageserver.Service
 	// Extra holds method groups added by other packages (LXD, simplestreams,
 	// passkeys, the stream), keyed by method name; they override the
 	// catalogue's "not available" placeholders.
@@ -90,6 +95,9 @@ type Server struct {
 	throttle *throttle
 	mw       []func(http.Handler) http.Handler
 	openapi  openAPI
+	lxd      LXDDeps
+	images   *imageserver.Service
+	instList instanceListCache // instances.go
 }
 
 // New builds a server. It panics on nil required dependencies.
@@ -102,7 +110,8 @@ func New(d Deps, opts Options) *Server {
 		d.Streams = newStreamIDs()
 	}
 	s := &Server{bus: d.Bus, rm: d.RM, waiter: d.Waiter, log: d.Log, ready: d.Ready, streams: d.Streams,
-		mappers: d.Mappers, opts: opts, throttle: newThrottle(opts.MaxFailures, opts.Window), mw: d.Middleware}
+		mappers: d.Mappers, opts: opts, throttle: newThrottle(opts.MaxFailures, opts.Window), mw: d.Middleware, lxd: d.LXD}
+	s.images = d.Images
 	s.methods = s.catalogue()
 	for name, m := range d.Extra {
 		m.Name = name

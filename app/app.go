@@ -15,6 +15,7 @@ import (
 	"github.com/uivmm/uivmm/config"
 	"github.com/uivmm/uivmm/domain"
 	"github.com/uivmm/uivmm/eventstore"
+	"github.com/uivmm/uivmm/imageserver"
 	"github.com/uivmm/uivmm/metrics"
 	"github.com/uivmm/uivmm/projections"
 	"github.com/uivmm/uivmm/readmodels"
@@ -31,13 +32,16 @@ type App struct {
 	Bus      *commands.Bus
 	Runner   *projections.Runner
 	API      *api.Server
-	Hub      *stream.Hub // the live event stream
+	Hub      *stream.Hub          // the live event stream
+	LXD      LXD                  // LXD identity, hosts, outcomes, reactors (lxd.go)
+	Images   *imageserver.Service // the simplestreams server; nil when disabled
 	Deps     commands.Deps
 	handler  http.Handler
 	closers  []func() error
 	runners  []func(ctx context.Context) error
 	metrics  http.Handler // nil when metrics are disabled
 	shutdown shutdownHooks
+	tls      tlsState // tls.go
 }
 
 // Projectors returns every projector, in a fixed order.
@@ -47,6 +51,9 @@ func Projectors() []projections.Projector {
 		projections.NewTokensProjector(),
 		projections.NewCredentialsProjector(),
 		projections.NewSSHKeysProjector(),
+		projections.NewServersProjector(),
+		projections.NewSimpleStreamsProjector(),
+		projections.NewInstancesProjector(),
 	}
 }
 
@@ -62,6 +69,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err 
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating data directory: %w", err)
 	}
+	if a.tls, err = loadTLS(cfg.TLS); err != nil {
+		return nil, err
+	}
 	if a.Store, err = OpenStore(ctx, cfg.EventStoreURL()); err != nil {
 		return nil, fmt.Errorf("opening event store: %w", err)
 	}
@@ -75,8 +85,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err 
 	if err != nil {
 		return nil, err
 	}
-	a.Deps = commands.Deps{Repo: commands.NewRepo(a.Store, a.Registry), Users: a.RM, Tokens: a.RM, Mailer: mailer, Settings: settings(cfg)}
+	a.Deps = commands.Deps{Repo: commands.NewRepo(a.Store, a.Registry), Users: a.RM, Tokens: a.RM, Mailer: mailer, Settings: settings(cfg),
+		ServerOwners: a.RM}
 	if a.Deps.Passkeys, err = newPasskeys(cfg.WebAuthn, a.RM); err != nil {
+		return nil, err
+	}
+	if err := a.openLXD(ctx, cfg); err != nil {
 		return nil, err
 	}
 	if a.Bus, err = commands.NewBus(commands.BusConfig{Timeout: cfg.HTTP.CommandTimeout.Duration, Logger: log,
@@ -85,8 +99,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err 
 	}
 	a.closers = append(a.closers, a.Bus.Close)
 	a.Runner = projections.NewRunner(a.Store, a.Registry, a.RM, log, Projectors()...)
+	if err := a.RM.Ensure(ctx, a.Runner.Models()...); err != nil { // tables exist before the first request
+		return nil, err
+	}
 	a.Hub = a.newHub(cfg)
+	lxdDeps := a.startLXD(cfg)
+	a.Images = a.startImages(cfg)
 	a.API = api.New(api.Deps{Bus: a.Bus, RM: a.RM, Waiter: a.Runner.Waiter(), Log: log, Ready: a.ready,
+		LXD: lxdDeps, Mappers: []api.ErrorMapper{api.MapLXDError, imageserver.MapError}, Images: a.Images,
 		Streams: a.Hub, Extra: a.Hub.Methods(), Middleware: []func(http.Handler) http.Handler{a.Hub.Middleware}}, apiOptions(cfg))
 	if a.handler, err = a.routes(); err != nil {
 		return nil, err

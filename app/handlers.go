@@ -28,6 +28,11 @@ func Handlers(d commands.Deps) []commands.Handler {
 		commands.NewResetPasswordHandler(d),
 		commands.NewBeginCredentialRegistrationHandler(d), commands.NewRegisterCredentialHandler(d),
 		commands.NewBeginCredentialLoginHandler(d), commands.NewUseCredentialHandler(d), commands.NewDeleteCredentialHandler(d),
+		commands.NewAddServerHandler(d), commands.NewRequestProfileUpdateHandler(d), commands.NewRequestProfileDeleteHandler(d),
+		commands.NewRequestImageDeleteHandler(d), commands.NewRequestCertificateRevokeHandler(d),
+		commands.NewAddSimplestreamProductHandler(d), commands.NewReceiveImageFileHandler(d), commands.NewPublishImageVersionHandler(d),
+		commands.NewDiscardImageVersionHandler(d), commands.NewPruneImageVersionHandler(d),
+		commands.NewAddInstanceHandler(d), commands.NewInstanceActionHandler(d),
 		commands.NewPingHandler(),
 	}
 }

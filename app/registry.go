@@ -3,6 +3,10 @@ package app
 import (
 	"github.com/uivmm/uivmm/domain"
 	"github.com/uivmm/uivmm/domain/credential"
+	"github.com/uivmm/uivmm/domain/instance"
+	"github.com/uivmm/uivmm/domain/lease"
+	"github.com/uivmm/uivmm/domain/product"
+	"github.com/uivmm/uivmm/domain/server"
 	"github.com/uivmm/uivmm/domain/sshkey"
 	"github.com/uivmm/uivmm/domain/token"
 	"github.com/uivmm/uivmm/domain/unique"
@@ -14,6 +18,7 @@ func Registry() *domain.Registry {
 	r := domain.NewRegistry()
 	for _, register := range []func(*domain.Registry){
 		unique.Register, user.Register, token.Register, sshkey.Register, credential.Register,
+		server.Register, product.Register, instance.Register, lease.Register,
 	} {
 		register(r)
 	}

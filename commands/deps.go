@@ -68,8 +68,11 @@ type Deps struct {
 	Tokens   TokenLookup
 	Passkeys *Passkeys // nil: passkeys are disabled (the passkey handlers answer 403)
 	Mailer   Mailer
+	Servers  ServerTrust // nil: server.add is not wired
 	Clock    func() time.Time
 	Settings Settings
+	// ServerOwners is needed by the instance handlers only.
+	ServerOwners ServerOwnerLookup
 }
 
 func (d *Deps) now() time.Time {

@@ -11,7 +11,8 @@
 // Handlers must be safe for concurrent use.
 //
 // It imports domain, eventstore, secrets, passkey (the WebAuthn
-// ceremonies), golang.org/x/crypto/ssh (to parse public keys) and small ports (Mailer, lookups) that adapters
+// ceremonies), golang.org/x/crypto/ssh (to parse public keys), simplestreams
+// (pure product validation) and small ports (Mailer, lookups) that adapters
 // implement. It does not import api, projections or
 // readmodels.
 package commands

@@ -29,6 +29,9 @@ type Instance struct {
 	Devices      map[string]map[string]string
 	CreatedAt    time.Time
 	LastUsedAt   time.Time
+	// User holds the instance's own user.* config keys (uivmm marks the
+	// instances it makes there), without cloud-init's.
+	User map[string]string
 }
 
 func toInstance(in api.Instance) Instance {
@@ -52,7 +55,23 @@ func toInstance(in api.Instance) Instance {
 		Devices:      in.ExpandedDevices,
 		CreatedAt:    orZero(in.CreatedAt),
 		LastUsedAt:   orZero(in.LastUsedAt),
+		User:         userConfig(in.Config),
 	}
+}
+
+// userConfig returns the user.* keys of cfg, except cloud-init's data.
+func userConfig(cfg map[string]string) map[string]string {
+	var out map[string]string
+	for k, v := range cfg {
+		if !strings.HasPrefix(k, "user.") || strings.HasSuffix(k, "-data") || k == "user.network-config" {
+			continue
+		}
+		if out == nil {
+			out = map[string]string{}
+		}
+		out[k] = v
+	}
+	return out
 }
 
 // Instances lists the instances of the project, containers and VMs.

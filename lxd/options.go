@@ -22,6 +22,7 @@ type settings struct {
 	clientName string
 	project    string
 	userAgent  string
+	keepAlive  bool
 }
 
 func newSettings(opts []Option) settings {
@@ -75,4 +76,11 @@ func WithProject(name string) Option {
 			s.project = name
 		}
 	}
+}
+
+// WithKeepAlive makes a Server reuse its HTTPS connections to the host
+// (idle ones close after 30 s) instead of a new TLS handshake per request.
+// Meant for long-lived connections such as the hosts registry's.
+func WithKeepAlive() Option {
+	return func(s *settings) { s.keepAlive = true }
 }

@@ -119,7 +119,7 @@ func dial(ctx context.Context, host string, port int, id *Identity, p *pin, s se
 	}
 	args := &lxdclient.ConnectionArgs{
 		UserAgent:        s.userAgent,
-		TransportWrapper: tune(p, s.timeout),
+		TransportWrapper: keepAlive(tune(p, s.timeout), s.keepAlive),
 		SkipGetServer:    true,
 	}
 	if id != nil {
@@ -144,4 +144,21 @@ func scoped(ctx context.Context, base *lxdclient.ProtocolLXD, project string) *l
 	c := base.UseProject(project).(*lxdclient.ProtocolLXD)
 	c.WithContext(ctx)
 	return c
+}
+
+// keepAlive lets wrapped reuse idle connections when on. LXD's client
+// turns keep-alives off, so each request pays a TLS handshake (about 7 ms
+// on a local host); long-lived connections (Connect with WithKeepAlive)
+// keep up to 8 idle connections for 30 s instead.
+func keepAlive(wrapped func(*http.Transport) lxdclient.HTTPTransporter, on bool) func(*http.Transport) lxdclient.HTTPTransporter {
+	if !on {
+		return wrapped
+	}
+	return func(t *http.Transport) lxdclient.HTTPTransporter {
+		tr := wrapped(t)
+		t.DisableKeepAlives = false
+		t.MaxIdleConnsPerHost = 8
+		t.IdleConnTimeout = 30 * time.Second
+		return tr
+	}
 }

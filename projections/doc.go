@@ -11,5 +11,11 @@
 // Reactors (LXD calls) keep their own store subscription and checkpoint:
 // they are slow and must not hold the projections back.
 //
-// It imports domain, eventstore, readmodels and commands.
+// Held workers (held.go) run only in the process holding the reactor
+// lease: the LXD event listener (InstanceWatcher), which turns what LXD
+// hosts report into instance events and reconciles on every connection,
+// and the instance reactor's work queue (InstanceReactor).
+//
+// It imports domain, eventstore, readmodels, commands and lxd (the Host
+// port).
 package projections

@@ -67,6 +67,7 @@ type ReactorRunner struct {
 	log      *slog.Logger
 	cfg      ReactorConfig
 	reactors []Reactor
+	held     []HeldWorker // see held.go
 	now      func() time.Time
 }
 
@@ -85,7 +86,7 @@ func (r *ReactorRunner) Holder() string { return r.cfg.Holder }
 // Run competes for the lease until ctx ends; while it holds the lease it
 // reacts to every event after the checkpoint.
 func (r *ReactorRunner) Run(ctx context.Context) error {
-	if len(r.reactors) == 0 {
+	if len(r.reactors) == 0 && len(r.held) == 0 {
 		<-ctx.Done()
 		return ctx.Err()
 	}
@@ -113,7 +114,11 @@ func (r *ReactorRunner) Run(ctx context.Context) error {
 }
 
 func (r *ReactorRunner) meta(what string) eventstore.Metadata {
-	return eventstore.Metadata{ActorKind: eventstore.ActorSystem, ActorName: r.cfg.Holder, Command: "reactor." + what}
+	// A fresh request id per call: every event names one (the backbone's
+	// rule), and a constant one would make Repo.Update see a renewal as
+	// a repeat of the last one.
+	return eventstore.Metadata{ActorKind: eventstore.ActorSystem, ActorName: r.cfg.Holder, Command: "reactor." + what,
+		RequestID: "lease-" + uuid.NewString()}
 }
 
 func (r *ReactorRunner) update(ctx context.Context, what string, decide func(*lease.Lease) error) (*lease.Lease, error) {
@@ -135,6 +140,7 @@ func (r *ReactorRunner) acquire(ctx context.Context) (uint64, error) {
 // hold reacts while the lease is ours; it returns when it is lost.
 func (r *ReactorRunner) hold(ctx context.Context, from uint64) error {
 	hctx, cancel := context.WithCancelCause(ctx)
+	defer r.runHeld(hctx)() // stops them after cancel
 	defer cancel(nil)
 	go r.renew(hctx, cancel)
 	err := r.store.Subscribe(hctx, from, func(ctx context.Context, rec eventstore.RecordedEvent) error {

@@ -15,10 +15,17 @@ import (
 // owner learnt from the stream's earlier events.
 type OwnerFunc func(rec eventstore.RecordedEvent, data map[string]any) (userID int64, ok bool)
 
-// Renderer builds the JSON:API resource an event's message body carries
-// (the body is {"data": <resource>}). data is the sanitised event data;
-// renderers must add no secret.
-type Renderer func(rec eventstore.RecordedEvent, data map[string]any) api.Resource
+// Renderer builds what an event's message body carries. data is the
+// sanitised event data; renderers must add no secret.
+type Renderer func(rec eventstore.RecordedEvent, data map[string]any) Rendered
+
+// Rendered is a Renderer's result: the body is {"data": Resource}, or
+// {"errors": Errors} when Errors is set (a failed job, in the API's error
+// shape).
+type Rendered struct {
+	Resource api.Resource
+	Errors   []api.ErrorObject
+}
 
 // Kind describes the streams whose name starts with Prefix + "-" (for
 // example "user" for user-7).
@@ -42,10 +49,10 @@ type Catalog struct {
 }
 
 // NewCatalog returns a catalog with uivmm's built-in kinds (user, token,
-// sshkey, server, instance, credential, and the hidden claim and seq) and renderers
-// for the user, token and ssh key events. Kinds other packages add later
-// (server, instance events) work with the generic rules until they
-// register their own.
+// sshkey, credential, server, instance, product; hidden: claim, seq,
+// lease) and renderers for the user, token, ssh key and instance events.
+// Other event types work with the generic rules until a renderer is
+// registered for them.
 func NewCatalog() *Catalog {
 	c := &Catalog{kinds: map[string]Kind{}, renderers: map[string]Renderer{}}
 	c.AddKind(Kind{Prefix: "user", Type: "user", Owner: ownerFromStreamID})
@@ -54,12 +61,15 @@ func NewCatalog() *Catalog {
 	c.AddKind(Kind{Prefix: "server", Type: "server"})
 	c.AddKind(Kind{Prefix: "instance", Type: "instance"})
 	c.AddKind(Kind{Prefix: "credential", Type: "credential"})
+	c.AddKind(Kind{Prefix: "product", Type: "simplestream"})
 	c.AddKind(Kind{Prefix: "claim", Type: "claim", Hidden: true})
 	c.AddKind(Kind{Prefix: "seq", Type: "sequence", Hidden: true})
+	c.AddKind(Kind{Prefix: "lease", Type: "lease", Hidden: true})
 	c.AddRenderer("user:registered", renderUserRegistered)
 	c.AddRenderer("token:issued", renderTokenIssued)
 	c.AddRenderer("token:revoked", renderTokenRevoked)
 	c.AddRenderer("sshkey:added", renderSSHKeyAdded)
+	addInstanceRenderers(c) // instances.go
 	return c
 }
 
@@ -89,23 +99,27 @@ func streamID(stream string) (int64, bool) {
 	return id, err == nil && id > 0
 }
 
-// resource renders rec's body resource: the event type's renderer, or
-// the generic one (type from the stream kind, id from the stream name,
+// body renders rec's body document: the event type's renderer, or the
+// generic one (type from the stream kind, id from the stream name,
 // attributes the sanitised data).
-func (c *Catalog) resource(rec eventstore.RecordedEvent, data map[string]any) api.Resource {
-	if r, ok := c.renderers[rec.Type]; ok {
-		res := r(rec, data)
-		if res.Attributes == nil {
-			res.Attributes = map[string]any{}
+func (c *Catalog) body(rec eventstore.RecordedEvent, data map[string]any) any {
+	r, ok := c.renderers[rec.Type]
+	if !ok {
+		id, _ := streamID(rec.Stream)
+		attrs := make(map[string]any, len(data))
+		for k, v := range data {
+			attrs[k] = v
 		}
-		return res
+		return map[string]any{"data": api.Resource{Type: c.kindOf(rec.Stream).Type, ID: id, Attributes: attrs}}
 	}
-	id, _ := streamID(rec.Stream)
-	attrs := make(map[string]any, len(data))
-	for k, v := range data {
-		attrs[k] = v
+	out := r(rec, data)
+	if len(out.Errors) > 0 {
+		return map[string]any{"errors": out.Errors}
 	}
-	return api.Resource{Type: c.kindOf(rec.Stream).Type, ID: id, Attributes: attrs}
+	if out.Resource.Attributes == nil {
+		out.Resource.Attributes = map[string]any{}
+	}
+	return map[string]any{"data": out.Resource}
 }
 
 func ownerFromStreamID(rec eventstore.RecordedEvent, _ map[string]any) (int64, bool) {
@@ -126,33 +140,33 @@ func intField(data map[string]any, name string) (int64, bool) {
 	return 0, false
 }
 
-func renderUserRegistered(rec eventstore.RecordedEvent, d map[string]any) api.Resource {
+func renderUserRegistered(rec eventstore.RecordedEvent, d map[string]any) Rendered {
 	id, _ := streamID(rec.Stream)
-	return api.Resource{Type: "user", ID: id, Attributes: map[string]any{
+	return Rendered{Resource: api.Resource{Type: "user", ID: id, Attributes: map[string]any{
 		"login": d["login"], "email": d["email"], "group": d["group"], "password_locked": false,
-	}}
+	}}}
 }
 
-func renderTokenIssued(rec eventstore.RecordedEvent, d map[string]any) api.Resource {
+func renderTokenIssued(rec eventstore.RecordedEvent, d map[string]any) Rendered {
 	id, _ := streamID(rec.Stream)
-	return api.Resource{Type: "token", ID: id, Attributes: map[string]any{
+	return Rendered{Resource: api.Resource{Type: "token", ID: id, Attributes: map[string]any{
 		"token_id": id, "token_name": d["name"], "token_state": 1, "token_type": d["kind"],
 		"token_time_start": d["start_at"], "token_time_expire": d["expires_at"], "revoke_time": 0,
 		"user_id": d["user_id"],
-	}}
+	}}}
 }
 
-func renderTokenRevoked(rec eventstore.RecordedEvent, d map[string]any) api.Resource {
+func renderTokenRevoked(rec eventstore.RecordedEvent, d map[string]any) Rendered {
 	id, _ := streamID(rec.Stream)
-	return api.Resource{Type: "token", ID: id, Attributes: map[string]any{
+	return Rendered{Resource: api.Resource{Type: "token", ID: id, Attributes: map[string]any{
 		"token_id": id, "token_state": 0, "revoke_time": d["at"],
-	}}
+	}}}
 }
 
-func renderSSHKeyAdded(rec eventstore.RecordedEvent, d map[string]any) api.Resource {
+func renderSSHKeyAdded(rec eventstore.RecordedEvent, d map[string]any) Rendered {
 	id, _ := streamID(rec.Stream)
-	return api.Resource{Type: "ssh-key", ID: id, Attributes: map[string]any{
+	return Rendered{Resource: api.Resource{Type: "ssh-key", ID: id, Attributes: map[string]any{
 		"id": id, "key_type": "ssh", "key_name": d["name"], "key_public": d["public"],
 		"key_timeadd": d["at"], "user_id": d["user_id"], "provider": "internal",
-	}}
+	}}}
 }

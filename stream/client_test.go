@@ -78,8 +78,9 @@ func newStreamID(t testing.TB, env *apptest.Env) string {
 	return id
 }
 
-// openSSE GETs url with hdr and parses the event stream.
-func openSSE(t testing.TB, url string, hdr http.Header) *client {
+// openSSE GETs url with hdr and parses the event stream; with a gate, it
+// reads nothing until the gate closes.
+func openSSE(t testing.TB, url string, hdr http.Header, gate ...<-chan struct{}) *client {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
@@ -100,7 +101,12 @@ func openSSE(t testing.TB, url string, hdr http.Header) *client {
 		close(c.done)
 		return c
 	}
-	go c.readSSE(resp.Body)
+	go func() {
+		for _, g := range gate {
+			<-g
+		}
+		c.readSSE(resp.Body)
+	}()
 	return c
 }
 

@@ -33,14 +33,18 @@
 //
 // A message carrying the request id of an HTTP request still being served
 // is held (per subscriber, in order) until that request's reply has been
-// written, at most Config.HoldMax: Middleware marks request ids in flight.
+// written and flushed, plus Config.ReleaseGrace, at most Config.HoldMax:
+// Middleware marks request ids in flight. Under load a subscriber is
+// written at most once per Config.FlushInterval, in batches (one system
+// call each); a quiet stream is written at once.
 //
 // Resuming: SSE Last-Event-ID, or ?from=<position> on either transport,
 // is an exclusive checkpoint. Once bound, the subscriber catches up from
 // the log (filtered as the live stream is), then drains its live queue,
-// skipping positions already sent: no gap and no duplicate. Without a
-// checkpoint, delivery starts at the position the hub had reached when
-// the connection opened.
+// skipping positions already sent: no gap and no duplicate. While it
+// catches up, a full queue drops live messages instead of the subscriber
+// and the log is read again for them. Without a checkpoint, delivery
+// starts at the position the hub had reached when the connection opened.
 //
 // # Who sees what
 //
@@ -50,6 +54,7 @@
 // data.user_id / data.owner_id, then the owner learnt from earlier events
 // of the same stream (or read from its first events).
 //
-// This package imports api, domain and eventstore; it must not import
-// commands, projections, readmodels or app.
+// This package imports api, domain (and aggregate packages, for event
+// names) and eventstore; it must not import commands, projections,
+// readmodels or app.
 package stream

@@ -104,3 +104,28 @@ func tokenIDOf(t testing.TB, env *apptest.Env, requestID string) int64 {
 	t.Fatalf("no token issued by %s", requestID)
 	return 0
 }
+
+// After a restart the hub has not seen a token's first event; the owner
+// of a later event on that stream is read from the stream itself.
+func TestOwnerIsFoundAfterARestart(t *testing.T) {
+	first := apptest.Start(t)
+	first.AddUser("alice", 4)
+	first.AddUser("bob", 4)
+	login(first, "alice", "before-restart")
+	tokenStream := fmt.Sprintf("token-%d", tokenIDOf(t, first, "before-restart"))
+	first.Stop()
+
+	env := apptest.StartWith(t, first.Config)
+	aliceTok := login(env, "alice", "alice-again").Attrs()["token"].(string)
+	bobTok := login(env, "bob", "bob-again").Attrs()["token"].(string)
+	alice := openSSE(t, streamURL(env, newStreamID(t, env), ""), bearer(aliceTok))
+	bob := openSSE(t, streamURL(env, newStreamID(t, env), ""), bearer(bobTok))
+	appendProbe(t, env, tokenStream, "token:revoked", sysMeta("revoked-by-system"), map[string]any{"reason": "revoke", "at": 1})
+	login(env, "bob", "bob-marker")
+	alice.waitFor(wait, func(m msg) bool { return m.RequestID == "revoked-by-system" })
+	for _, m := range bob.waitFor(wait, func(m msg) bool { return m.RequestID == "bob-marker" }) {
+		if m.RequestID == "revoked-by-system" {
+			t.Fatal("bob saw alice's token event")
+		}
+	}
+}

@@ -7,9 +7,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/google/uuid"
-
-	"github.com/uivmm/uivmm/domain"
 	"github.com/uivmm/uivmm/eventstore"
 )
 
@@ -22,8 +19,11 @@ type Config struct {
 	HoldMax      time.Duration // longest hold of a message behind its request; default 3s
 	ReleaseGrace time.Duration // held messages go this long after the reply; default 20ms
 	WriteTimeout time.Duration // bound of every write to a client; default 10s
-	MaxStreams   int           // stream ids kept at once; default 100000
-	CatchUpPage  int           // events per log read when catching up; default 512
+	// FlushInterval is the least time between two writes to one client:
+	// under load, messages go out in batches. Default 20ms; negative: none.
+	FlushInterval time.Duration
+	MaxStreams    int // stream ids kept at once; default 100000
+	CatchUpPage   int // events per log read when catching up; default 512
 	// Metrics hooks; nil means none. They must not block.
 	OnSubscribers func(delta int) // +1 when a connection opens, -1 when it ends
 	OnDrop        func()          // one message dropped for a slow subscriber
@@ -40,6 +40,12 @@ func (c *Config) setDefaults() {
 	def(&c.OpenTTL, 5*time.Minute)
 	def(&c.HoldMax, 3*time.Second)
 	def(&c.ReleaseGrace, 20*time.Millisecond)
+	switch {
+	case c.FlushInterval == 0:
+		c.FlushInterval = 20 * time.Millisecond
+	case c.FlushInterval < 0:
+		c.FlushInterval = 0
+	}
 	def(&c.WriteTimeout, 10*time.Second)
 	if c.Buffer <= 0 {
 		c.Buffer = 256
@@ -75,6 +81,7 @@ type Stats struct {
 	Delivered   uint64 // messages written to clients
 	Kicked      uint64 // subscribers disconnected because their queue overflowed
 	Held        uint64 // messages held until their request's reply
+	Overruns    uint64 // live messages left to the log because a catch-up was running
 }
 
 // Hub fans events out to stream subscribers. Build it with New; it is
@@ -96,6 +103,7 @@ type Hub struct {
 	delivered atomic.Uint64
 	kicked    atomic.Uint64
 	held      atomic.Uint64
+	overruns  atomic.Uint64
 }
 
 // streamState is one stream id. Guarded by Hub.mu.
@@ -117,38 +125,6 @@ func New(store eventstore.Store, cat *Catalog, log *slog.Logger, cfg Config) *Hu
 	h.flights.grace = cfg.ReleaseGrace
 	h.subs.Store(&[]*subscriber{})
 	return h
-}
-
-// NewStreamID registers a new stream id, to be opened within OpenTTL
-// (api.Streams, used by config.get).
-func (h *Hub) NewStreamID() string {
-	id := uuid.NewString()
-	now := time.Now()
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if len(h.streams) >= h.cfg.MaxStreams {
-		h.sweepLocked(now, true)
-	}
-	h.streams[id] = &streamState{deadline: now.Add(h.cfg.OpenTTL)}
-	return id
-}
-
-// sweepLocked forgets expired ids without a connection; force also drops
-// unexpired ones until a tenth of the room is free.
-func (h *Hub) sweepLocked(now time.Time, force bool) {
-	for id, st := range h.streams {
-		if st.sub == nil && now.After(st.deadline) {
-			delete(h.streams, id)
-		}
-	}
-	for id, st := range h.streams {
-		if !force || len(h.streams) < h.cfg.MaxStreams*9/10 {
-			return
-		}
-		if st.sub == nil {
-			delete(h.streams, id)
-		}
-	}
 }
 
 // Run sweeps expired stream ids until ctx ends, then ends every stream
@@ -188,7 +164,7 @@ func (h *Hub) Stats() Stats {
 	n := len(h.streams)
 	h.mu.Unlock()
 	return Stats{Streams: n, Subscribers: len(*h.subs.Load()), Delivered: h.delivered.Load(),
-		Kicked: h.kicked.Load(), Held: h.held.Load()}
+		Kicked: h.kicked.Load(), Held: h.held.Load(), Overruns: h.overruns.Load()}
 }
 
 // Publish hands one stored event to every subscriber allowed to see it.
@@ -226,97 +202,4 @@ func (h *Hub) newEvent(ctx context.Context, rec eventstore.RecordedEvent) *event
 		ev.held = true
 	}
 	return ev
-}
-
-// authEvent is the message event.auth sends on the stream it binds.
-func authEvent(requestID string) *event {
-	line, _ := marshal(Message{Type: "event.auth", RequestID: requestID,
-		Body: `{"data":{"type":"event","attributes":{"response":true}}}`})
-	return &event{requestID: requestID, line: line, synthetic: true, held: requestID != ""}
-}
-
-// errStreamNotFound answers unknown (or expired) stream ids.
-var errStreamNotFound = domain.NotFound("stream not found")
-
-// attach opens a connection on stream id, replacing an older connection
-// on the same id (an EventSource reconnecting before the server noticed
-// the old one drop). after is the resume checkpoint; nil means "from
-// now". p binds at once when not nil.
-func (h *Hub) attach(id string, after *uint64, p *Principal) (*subscriber, error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	st := h.streams[id]
-	if st == nil || h.closed {
-		return nil, errStreamNotFound
-	}
-	if st.sub != nil {
-		st.sub.stop(reasonReplaced)
-		h.removeLocked(st.sub)
-	}
-	s := newSubscriber(h, id, h.cfg.Buffer)
-	s.after = h.last.Load()
-	if after != nil {
-		s.after = *after
-	}
-	if p != nil {
-		st.principal = p
-	}
-	if st.principal != nil {
-		s.principal.Store(st.principal)
-		s.notifyBound()
-	}
-	if st.pending != nil {
-		s.offer(st.pending)
-		st.pending = nil
-	}
-	st.sub = s
-	h.cfg.OnSubscribers(1)
-	subs := append(append([]*subscriber(nil), *h.subs.Load()...), s)
-	h.subs.Store(&subs)
-	return s, nil
-}
-
-// detach ends s's registration; the binding ends with it, and the id may
-// be reopened within OpenTTL.
-func (h *Hub) detach(s *subscriber) {
-	h.cfg.OnSubscribers(-1)
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.removeLocked(s)
-	if st := h.streams[s.streamID]; st != nil && st.sub == s {
-		st.sub, st.principal = nil, nil
-		st.deadline = time.Now().Add(h.cfg.OpenTTL)
-	}
-}
-
-func (h *Hub) removeLocked(s *subscriber) {
-	old := *h.subs.Load()
-	subs := make([]*subscriber, 0, len(old))
-	for _, x := range old {
-		if x != s {
-			subs = append(subs, x)
-		}
-	}
-	h.subs.Store(&subs)
-}
-
-// Bind binds stream id to p (event.auth) and sends an event.auth message
-// with requestID on it. The last binding wins.
-func (h *Hub) Bind(id string, p *Principal, requestID string) error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	st := h.streams[id]
-	if st == nil {
-		return errStreamNotFound
-	}
-	st.principal = p
-	ev := authEvent(requestID)
-	if st.sub == nil {
-		st.pending = ev
-		return nil
-	}
-	st.sub.principal.Store(p)
-	st.sub.notifyBound()
-	st.sub.offer(ev)
-	return nil
 }

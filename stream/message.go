@@ -51,7 +51,7 @@ func (c *Catalog) render(rec eventstore.RecordedEvent) (Message, map[string]any)
 	if typ == "" {
 		typ = rec.Type
 	}
-	body, err := marshal(map[string]any{"data": c.resource(rec, data)})
+	body, err := marshal(c.body(rec, data))
 	if err != nil {
 		body = []byte(`{"data":{"type":"event","attributes":{}}}`)
 	}

@@ -76,13 +76,13 @@ func (h *Hub) subscribe(w http.ResponseWriter, r *http.Request, c *api.Call) {
 	}
 	defer h.detach(s)
 	if isUpgrade(r) {
-		conn, err := acceptWS(w, r)
+		conn, bc, err := acceptWS(w, r)
 		if err != nil {
 			return // Accept has answered
 		}
 		defer conn.CloseNow()
 		ctx := conn.CloseRead(r.Context())
-		s.serve(ctx, &wsTransport{c: conn, timeout: h.cfg.WriteTimeout, pingTimeout: max(10*h.cfg.PingInterval, 10*time.Second)})
+		s.serve(ctx, &wsTransport{c: conn, bc: bc, timeout: h.cfg.WriteTimeout, pingTimeout: max(10*h.cfg.PingInterval, 10*time.Second)})
 		return
 	}
 	s.serve(r.Context(), startSSE(w, h.cfg.WriteTimeout))

@@ -4,11 +4,15 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/uivmm/uivmm/app/apptest"
+	"github.com/uivmm/uivmm/config"
 	"github.com/uivmm/uivmm/eventstore"
 	"github.com/uivmm/uivmm/stream"
 )
@@ -141,5 +145,47 @@ func TestResumeFromZeroReplaysOnlyWhatTheUserMaySee(t *testing.T) {
 	req, _ := http.NewRequestWithContext(ctx, http.MethodHead, streamURL(env, newStreamID(t, env), ""), nil)
 	if r := env.Do(req); r.Status != 200 {
 		t.Errorf("HEAD: %d", r.Status)
+	}
+}
+
+// A long catch-up with a tiny live queue: live messages that do not fit
+// are read from the log instead, and the subscriber is not dropped. The
+// client reads nothing until the writes are done, so the catch-up is
+// still blocked on it when they arrive.
+func TestLongCatchUpWithATinyQueue(t *testing.T) {
+	env := apptest.Start(t, func(c *config.Config) { c.EventStream.Buffer = 8 })
+	_, tok := env.AddUser("root", 1)
+	for i := range 60 { // 6000 old events of 500 bytes, more than the socket buffers hold
+		evs := make([]eventstore.EventData, 100)
+		for j := range evs {
+			evs[j] = eventstore.EventData{ID: uuid.NewString(), Type: "test:probed", Metadata: sysMeta(fmt.Sprintf("old-%d-%d", i, j)),
+				Data: []byte(`{"pad":"` + strings.Repeat("x", 500) + `"}`)}
+		}
+		if _, err := env.App.Store.Append(context.Background(), "probe-1", eventstore.Any(), evs...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gate := make(chan struct{})
+	c := openSSE(t, streamURL(env, newStreamID(t, env), "from=0"), bearer(tok), gate)
+	time.Sleep(100 * time.Millisecond) // the catch-up fills the socket and blocks
+	writeProbes(t, env, 200, 0)
+	waitFor(t, func() bool { return env.App.Hub.Stats().Overruns > 0 })
+	close(gate)
+	got := c.waitFor(30*time.Second, func(m msg) bool { return m.RequestID == "last" })
+	if err := sameSequence(positions(got), visibleAfter(t, env, 0)); err != nil {
+		t.Fatal(err)
+	}
+	if st := env.App.Hub.Stats(); st.Kicked != 0 || st.Overruns == 0 {
+		t.Fatalf("kicked %d, overruns %d: want 0 and some", st.Kicked, st.Overruns)
+	}
+}
+
+func waitFor(t testing.TB, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(wait); !cond(); {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met in time")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

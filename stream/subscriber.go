@@ -52,19 +52,28 @@ type subscriber struct {
 	queue     chan *event
 	principal atomic.Pointer[Principal]
 	bound     chan struct{} // signalled on (re)binding
+	nudge     chan struct{} // signalled when the queue is half full
 	stopped   chan struct{} // closed by stop
 	stopOnce  sync.Once
 	reason    atomic.Int32
-	after     uint64 // resume checkpoint, set before serving
+	// catchingUp is true until the first catch-up ends; overrun notes a
+	// live message dropped meanwhile.
+	catchingUp atomic.Bool
+	overrun    atomic.Bool
+	after      uint64 // resume checkpoint, set before serving
 	// owned by the serving goroutine:
-	caughtUp bool
-	lastSent uint64
-	batch    []*event
+	caughtUp  bool
+	lastSent  uint64
+	lastWrite time.Time
+	batch     []*event
+	paceTimer *time.Timer
 }
 
 func newSubscriber(h *Hub, streamID string, buffer int) *subscriber {
-	return &subscriber{hub: h, streamID: streamID, queue: make(chan *event, buffer),
-		bound: make(chan struct{}, 1), stopped: make(chan struct{})}
+	s := &subscriber{hub: h, streamID: streamID, queue: make(chan *event, buffer),
+		bound: make(chan struct{}, 1), nudge: make(chan struct{}, 1), stopped: make(chan struct{})}
+	s.catchingUp.Store(true)
+	return s
 }
 
 func (s *subscriber) notifyBound() {
@@ -91,7 +100,18 @@ func (s *subscriber) offer(ev *event) {
 	}
 	select {
 	case s.queue <- ev:
+		if 2*len(s.queue) >= cap(s.queue) {
+			select {
+			case s.nudge <- struct{}{}:
+			default:
+			}
+		}
 	default:
+		if !ev.synthetic && s.catchingUp.Load() {
+			s.overrun.Store(true) // catchUp reads it from the log
+			s.hub.overruns.Add(1)
+			return
+		}
 		s.hub.cfg.OnDrop()
 		s.stopOnce.Do(func() {
 			s.reason.Store(int32(reasonOverflow))
@@ -136,6 +156,9 @@ func (s *subscriber) serve(ctx context.Context, t transport) closeReason {
 				return s.failed(ctx, t, err)
 			}
 		case ev := <-s.queue:
+			if err := s.pace(ctx); err != nil {
+				return s.failed(ctx, t, err)
+			}
 			if err := s.deliver(ctx, t, s.drain(ev)); err != nil {
 				return s.failed(ctx, t, err)
 			}
@@ -159,9 +182,40 @@ func (s *subscriber) failed(ctx context.Context, t transport, err error) closeRe
 	return reasonNone
 }
 
+// pace waits until FlushInterval has passed since the last write, so a
+// busy stream is written in batches (one system call each) while a quiet
+// one is written at once. Messages queue up meanwhile without waking
+// anyone, unless the queue gets half full: pacing never overflows it.
+func (s *subscriber) pace(ctx context.Context) error {
+	select {
+	case <-s.nudge: // a stale nudge from an earlier batch
+	default:
+	}
+	d := time.Until(s.lastWrite.Add(s.hub.cfg.FlushInterval))
+	if d <= 0 || 2*len(s.queue) >= cap(s.queue) {
+		return nil
+	}
+	if s.paceTimer == nil {
+		s.paceTimer = time.NewTimer(d)
+	} else {
+		s.paceTimer.Reset(d)
+	}
+	defer s.paceTimer.Stop()
+	select {
+	case <-s.paceTimer.C:
+		return nil
+	case <-s.nudge:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-s.stopped:
+		return errStopped
+	}
+}
+
 // drain collects ev and whatever else is queued, up to a batch.
 func (s *subscriber) drain(ev *event) []*event {
-	const maxBatch = 128
+	const maxBatch = 256
 	b := append(s.batch[:0], ev)
 	for len(b) < maxBatch {
 		select {
@@ -174,44 +228,6 @@ func (s *subscriber) drain(ev *event) []*event {
 	}
 	s.batch = b
 	return b
-}
-
-// catchUp sends, once, the events after s.after that the log holds and s
-// may see. Events the live queue also holds are skipped later by
-// position, so the hand-over has no gap and no duplicate.
-func (s *subscriber) catchUp(ctx context.Context, t transport) error {
-	if s.caughtUp {
-		return nil
-	}
-	s.caughtUp = true
-	s.lastSent = s.after
-	h := s.hub
-	for after := s.after; ; {
-		page, err := h.store.ReadAll(ctx, after, h.cfg.CatchUpPage)
-		if err != nil {
-			return fmt.Errorf("catching up after %d: %w", after, err)
-		}
-		if len(page) == 0 {
-			return nil
-		}
-		p := s.principal.Load()
-		evs := make([]*event, 0, len(page))
-		for _, rec := range page {
-			after = rec.Position
-			if h.cat.Hidden(rec) {
-				continue
-			}
-			if ev := h.newEvent(ctx, rec); ev.visibleTo(p) {
-				evs = append(evs, ev)
-			}
-		}
-		if err := s.deliver(ctx, t, evs); err != nil {
-			return err
-		}
-		if len(page) < h.cfg.CatchUpPage {
-			return nil
-		}
-	}
 }
 
 // deliver writes evs in order, skipping positions already sent and
@@ -250,6 +266,7 @@ func (s *subscriber) write(ctx context.Context, t transport, evs []*event) error
 	if err := t.write(ctx, evs); err != nil {
 		return err
 	}
+	s.lastWrite = time.Now()
 	s.hub.delivered.Add(uint64(len(evs)))
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 // wsTransport writes WebSocket text frames, one message each.
 type wsTransport struct {
 	c           *websocket.Conn
+	bc          *batchConn
 	timeout     time.Duration
 	pingTimeout time.Duration
 	pinging     atomic.Bool
@@ -20,22 +21,31 @@ type wsTransport struct {
 // acceptWS completes the upgrade. The caller must CloseNow the
 // connection. Deadlines the http.Server set are lifted first: they stay
 // on the hijacked connection otherwise.
-func acceptWS(w http.ResponseWriter, r *http.Request) (*websocket.Conn, error) {
+func acceptWS(w http.ResponseWriter, r *http.Request) (*websocket.Conn, *batchConn, error) {
 	rc := http.NewResponseController(w)
 	_ = rc.SetReadDeadline(time.Time{})
 	_ = rc.SetWriteDeadline(time.Time{})
-	return websocket.Accept(w, r, &websocket.AcceptOptions{CompressionMode: websocket.CompressionDisabled})
+	hj := &batchHijacker{ResponseWriter: w}
+	c, err := websocket.Accept(hj, r, &websocket.AcceptOptions{CompressionMode: websocket.CompressionDisabled})
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, hj.conn, nil
 }
 
+// write frames every event into the batch buffer (no frame write can
+// block there, so the frames need no deadline of their own), then sends
+// the batch with one write bounded by the write timeout.
 func (t *wsTransport) write(ctx context.Context, evs []*event) error {
-	ctx, cancel := context.WithTimeout(ctx, t.timeout)
-	defer cancel()
+	t.bc.begin()
+	fctx := context.WithoutCancel(ctx)
 	for _, ev := range evs {
-		if err := t.c.Write(ctx, websocket.MessageText, ev.line); err != nil {
+		if err := t.c.Write(fctx, websocket.MessageText, ev.line); err != nil {
+			_ = t.bc.flush(t.timeout)
 			return err
 		}
 	}
-	return nil
+	return t.bc.flush(t.timeout)
 }
 
 // ping sends a ping frame and waits for the pong in the background (the

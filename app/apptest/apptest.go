@@ -92,7 +92,14 @@ func StartWith(t testing.TB, cfg config.Config) *Env {
 	case <-time.After(10 * time.Second):
 		t.Fatal("uivmm did not start within 10s")
 	}
-	e.Server = httptest.NewServer(a.Handler())
+	e.Server = httptest.NewUnstartedServer(a.Handler())
+	e.Server.Config.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelDebug) // TLS handshake noise
+	if tc := a.TLSConfig(); tc != nil { // tls.key and tls.pub: HTTPS (see StartTLS)
+		e.Server.TLS = tc
+		e.Server.StartTLS()
+	} else {
+		e.Server.Start()
+	}
 	e.URL = e.Server.URL
 	t.Cleanup(e.Stop)
 	return e
@@ -184,10 +191,11 @@ func (e *Env) Call(method, token string, body any) Response {
 	return e.Do(req)
 }
 
-// Do sends req and decodes the answer.
+// Do sends req and decodes the answer. It uses e.Server.Client(), which
+// trusts the server's certificate under TLS.
 func (e *Env) Do(req *http.Request) Response {
 	e.T.Helper()
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := e.Server.Client().Do(req)
 	if err != nil {
 		e.T.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
 	}

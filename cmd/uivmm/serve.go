@@ -55,8 +55,10 @@ func serve(ctx context.Context, e env, args []string) error {
 	}
 	defer stopMetrics(context.Background())
 	serveDone := make(chan error, 1)
-	go func() { serveDone <- srv.Serve(ln) }()
-	log.Info("uivmm serving", "addr", ln.Addr().String(), "data_dir", cfg.DataDir, "version", version)
+	srv.TLSConfig = a.TLSConfig()
+	srv.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelDebug) // e.g. LXD probing plain http on the TLS port
+	go func() { serveDone <- serveHTTP(srv, ln) }()
+	log.Info("uivmm serving", "addr", ln.Addr().String(), "tls", srv.TLSConfig != nil, "data_dir", cfg.DataDir, "version", version)
 	select {
 	case <-ctx.Done():
 	case err := <-workDone:
@@ -87,4 +89,13 @@ func shutdown(a *app.App, log *slog.Logger, srv *http.Server, stopWork context.C
 	err = errors.Join(err, stopMetrics(sctx))
 	log.Info("stopped")
 	return err
+}
+
+// serveHTTP serves plain HTTP, or HTTPS when srv.TLSConfig is set
+// (tls.key and tls.pub): TLS 1.2 and 1.3 are offered, HTTP/2 and 1.1.
+func serveHTTP(srv *http.Server, ln net.Listener) error {
+	if srv.TLSConfig == nil {
+		return srv.Serve(ln)
+	}
+	return srv.ServeTLS(ln, "", "")
 }
