@@ -74,11 +74,24 @@ func (h *hostWatch) observe(ctx context.Context, id int64, name, status, source,
 			return
 		}
 	}
+	if h.movedSinceList(ctx, id) {
+		return
+	}
 	_, _, err := h.w.cfg.Repo.RecordInstance(ctx, id, meta, func(in *instance.Instance) error {
 		in.Observe(status, source, lxdAction, h.w.cfg.Clock())
 		return nil
 	})
 	h.warn("recording an observed status", name, err)
+}
+
+// movedSinceList reports, during a reconciliation, whether instance id's
+// history has an event newer than the instance list.
+func (h *hostWatch) movedSinceList(ctx context.Context, id int64) bool {
+	if h.listedAt == 0 {
+		return false
+	}
+	recs, err := h.w.cfg.Repo.Store().ReadStream(ctx, instance.Stream(id), 0)
+	return err == nil && len(recs) > 0 && recs[len(recs)-1].Position > h.listedAt
 }
 
 // appeared records an instance LXD has: as appeared when uivmm does not
@@ -111,7 +124,7 @@ func (h *hostWatch) appeared(ctx context.Context, name string, got *lxd.Instance
 // the name.
 func (h *hostWatch) vanished(ctx context.Context, name, source string, meta eventstore.Metadata) {
 	id, err := h.w.cfg.Repo.InstanceIDByName(ctx, h.server.ID, name)
-	if err != nil || id == 0 {
+	if err != nil || id == 0 || h.movedSinceList(ctx, id) {
 		h.warn("looking up an instance", name, err)
 		return
 	}
@@ -128,11 +141,19 @@ func (h *hostWatch) vanished(ctx context.Context, name, source string, meta even
 // reconcile compares the host's instance list with the read model and
 // records the drift: instances that appeared, vanished or changed status
 // while uivmm was not listening.
+//
+// An instance whose history moved after the list was taken is left alone:
+// what uivmm recorded since is newer than the list, and any change LXD
+// made since comes as an event after this reconciliation.
 func (h *hostWatch) reconcile(ctx context.Context) {
-	var (
-		list []lxd.Instance
-		err  error
-	)
+	head, err := h.w.cfg.Repo.Store().Head(ctx)
+	if err != nil {
+		h.warn("reconciling: reading the store head", "", err)
+		return
+	}
+	h.listedAt = head
+	defer func() { h.listedAt = 0 }()
+	var list []lxd.Instance
 	for attempt := 1; attempt <= 3; attempt++ {
 		if list, err = h.host.Instances(ctx); err == nil || ctx.Err() != nil {
 			break

@@ -183,6 +183,9 @@ type hostWatch struct {
 	server readmodels.Server
 	actor  string
 	host   lxd.Host
+	// listedAt is the store head when the instance list being reconciled
+	// was taken; 0 outside a reconciliation.
+	listedAt uint64
 }
 
 // run connects and handles events until the stream ends.

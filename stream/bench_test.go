@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -113,78 +114,24 @@ func BenchmarkFanOut(b *testing.B) {
 
 func runFanOut(b *testing.B, subs, rate, secs int) {
 	env := apptest.Start(b)
-	env.Logs = nil
 	_, tok := env.AddUser("bench", 1)
-	ids := make([]string, subs)
-	for i := range ids {
-		ids[i] = env.App.Hub.NewStreamID()
-	}
-	idFile := filepath.Join(b.TempDir(), "streams")
-	if err := os.WriteFile(idFile, []byte(strings.Join(ids, "\n")), 0o600); err != nil {
-		b.Fatal(err)
-	}
 	total := rate * secs
-	child := exec.Command(os.Args[0], "-test.run=^$")
-	child.Env = append(os.Environ(), childEnv+"=1", "BENCH_URL="+env.URL, "BENCH_TOKEN="+tok, "BENCH_IDS="+idFile,
-		"BENCH_TOTAL="+strconv.Itoa(total), "BENCH_DEADLINE="+strconv.Itoa(secs+60))
-	child.Stderr = os.Stderr
-	stdout, _ := child.StdoutPipe()
-	if err := child.Start(); err != nil {
-		b.Fatal(err)
-	}
+	child, out := startClients(b, env, tok, subs, total, secs)
 	defer child.Process.Kill()
-	out := bufio.NewReader(stdout)
-	if line, err := out.ReadString('\n'); err != nil || strings.TrimSpace(line) != "ready" {
-		b.Fatalf("clients did not get ready: %q %v", line, err)
-	}
 	for deadline := time.Now().Add(30 * time.Second); env.App.Hub.Stats().Subscribers < subs && time.Now().Before(deadline); {
 		time.Sleep(50 * time.Millisecond)
 	}
 	idle := sampleMem()
-
-	// Produce: event i is due at start + i/rate; appends that fall behind
-	// are sent at once (never skipped).
-	var peak memSample
-	stopSampling := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(250 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-stopSampling:
-				return
-			case <-t.C:
-				peak = peak.max(sampleMem())
-			}
-		}
-	}()
+	peak, stopSampling := sampleMemUntil()
 	b.ResetTimer()
 	cpu0 := cpuTime()
-	start := time.Now()
-	var appendWorst time.Duration
-	for i := 1; i <= total; i++ {
-		if d := time.Until(start.Add(time.Duration(i) * time.Second / time.Duration(rate))); d > 0 {
-			time.Sleep(d)
-		}
-		t0 := time.Now()
-		data := fmt.Sprintf(`{"seq":%d,"t":%d}`, i, t0.UnixNano())
-		if _, err := env.App.Store.Append(context.Background(), "bench-1", eventstore.Any(), eventstore.EventData{
-			ID: fmt.Sprintf("bench-%d-%d", start.UnixNano(), i), Type: "bench:ticked", Data: json.RawMessage(data),
-			Metadata: eventstore.Metadata{ActorKind: eventstore.ActorSystem, ActorName: "bench"}}); err != nil {
-			b.Fatal(err)
-		}
-		appendWorst = max(appendWorst, time.Since(t0))
-	}
-	produced := time.Since(start)
-	rest, _ := bufio.NewReader(out).ReadString(0)
+	produced, appendWorst := produce(b, env, total, rate)
+	rest, _ := out.ReadString(0)
 	_ = child.Wait()
 	serverCPU := cpuTime() - cpu0
 	b.StopTimer()
-	close(stopSampling)
-	wg.Wait()
+	stopSampling()
+	*peak = peak.max(idle)
 
 	var rep benchReport
 	if err := json.Unmarshal([]byte(strings.TrimSpace(rest)), &rep); err != nil {
@@ -196,19 +143,106 @@ func runFanOut(b *testing.B, subs, rate, secs int) {
 	b.ReportMetric(float64(p99)/1e6, "p99-ms")
 	b.ReportMetric(float64(rep.Lost), "lost")
 	b.ReportMetric(float64(peak.rssKiB)/1024, "server-rss-MiB")
+	r := func(d time.Duration) time.Duration { return d.Round(10 * time.Microsecond) }
 	b.Logf(`fan-out: %d subscribers (%d connected; %d SSE, %d WebSocket), %d events in %s (%.0f/s; worst append %s), GOMAXPROCS %d
   delivery latency (append → client): p50 %s  p99 %s  p99.9 %s  max %s
   received: %v of %d each; lost %d, duplicates %d, out of order %d, connections dropped %d, hub kicked %d
   server: heap in use %.1f MiB idle / %.1f MiB peak, RSS %.1f MiB idle / %.1f MiB peak, goroutines %d idle / %d peak
   clients process RSS %.1f MiB
   CPU (user+system): server process %s (%.2f µs per delivered message), clients process %s; load average %s`,
-		subs, rep.Connected, subs/2, subs-subs/2, total, produced.Round(time.Millisecond), float64(total)/produced.Seconds(), appendWorst.Round(time.Microsecond), runtime.GOMAXPROCS(0),
-		p50.Round(10*time.Microsecond), p99.Round(10*time.Microsecond), p999.Round(10*time.Microsecond), pmax.Round(10*time.Microsecond),
+		subs, rep.Connected, subs/2, subs-subs/2, total, produced.Round(time.Millisecond), float64(total)/produced.Seconds(),
+		appendWorst.Round(time.Microsecond), runtime.GOMAXPROCS(0),
+		r(p50), r(p99), r(p999), r(pmax),
 		rep.Received, total, rep.Lost, rep.Dups, rep.Disorder, rep.Dropped, stats.Kicked,
-		float64(idle.heap)/(1<<20), float64(peak.heap)/(1<<20), float64(idle.rssKiB)/1024, float64(peak.rssKiB)/1024, idle.goroutines, peak.goroutines,
+		mib(idle.heap), mib(peak.heap), float64(idle.rssKiB)/1024, float64(peak.rssKiB)/1024, idle.goroutines, peak.goroutines,
 		float64(rep.RSSKiB)/1024,
 		serverCPU.Round(time.Millisecond), float64(serverCPU.Microseconds())/float64(max(1, rep.Received["sse"]+rep.Received["ws"])),
 		rep.CPU.Round(time.Millisecond), loadAvg())
+}
+
+func mib(n uint64) float64 { return float64(n) / (1 << 20) }
+
+// startClients registers subs stream ids and starts the clients process
+// on them; it returns once every client is connected.
+func startClients(b *testing.B, env *apptest.Env, tok string, subs, total, secs int) (*exec.Cmd, *bufio.Reader) {
+	ids := make([]string, subs)
+	for i := range ids {
+		ids[i] = env.App.Hub.NewStreamID()
+	}
+	idFile := filepath.Join(b.TempDir(), "streams")
+	if err := os.WriteFile(idFile, []byte(strings.Join(ids, "\n")), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	child := exec.Command(os.Args[0], "-test.run=^$")
+	child.Env = append(os.Environ(), childEnv+"=1", "BENCH_URL="+env.URL, "BENCH_TOKEN="+tok, "BENCH_IDS="+idFile,
+		"BENCH_TOTAL="+strconv.Itoa(total), "BENCH_DEADLINE="+strconv.Itoa(secs+60))
+	child.Stderr = os.Stderr
+	stdout, _ := child.StdoutPipe()
+	if err := child.Start(); err != nil {
+		b.Fatal(err)
+	}
+	out := bufio.NewReader(stdout)
+	if line, err := out.ReadString('\n'); err != nil || strings.TrimSpace(line) != "ready" {
+		child.Process.Kill()
+		b.Fatalf("clients did not get ready: %q %v", line, err)
+	}
+	return child, out
+}
+
+// produce appends total events at rate per second from four writers (the
+// store commits concurrent appends together, as it does for concurrent
+// API calls): event i is due at start + i/rate, and one that falls behind
+// is sent at once, never skipped. Each event carries its sequence number
+// and the time its append began.
+func produce(b *testing.B, env *apptest.Env, total, rate int) (time.Duration, time.Duration) {
+	const writers = 4
+	start := time.Now()
+	worst := make([]time.Duration, writers)
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 1 + w; i <= total; i += writers {
+				if d := time.Until(start.Add(time.Duration(i) * time.Second / time.Duration(rate))); d > 0 {
+					time.Sleep(d)
+				}
+				t0 := time.Now()
+				_, err := env.App.Store.Append(context.Background(), fmt.Sprintf("bench-%d", w+1), eventstore.Any(), eventstore.EventData{
+					ID: fmt.Sprintf("bench-%d-%d", start.UnixNano(), i), Type: "bench:ticked",
+					Data:     json.RawMessage(fmt.Sprintf(`{"seq":%d,"t":%d}`, i, t0.UnixNano())),
+					Metadata: eventstore.Metadata{ActorKind: eventstore.ActorSystem, ActorName: "bench"}})
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				worst[w] = max(worst[w], time.Since(t0))
+			}
+		}()
+	}
+	wg.Wait()
+	return time.Since(start), slices.Max(worst)
+}
+
+// sampleMemUntil samples memory every 250 ms until stop is called; the
+// returned pointer holds the peaks once stop has returned.
+func sampleMemUntil() (*memSample, func()) {
+	peak := &memSample{}
+	done, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(250 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				*peak = peak.max(sampleMem())
+			}
+		}
+	}()
+	return peak, func() { close(done); <-stopped }
 }
 
 // cpuTime is this process's user+system time so far.

@@ -93,7 +93,8 @@ func StartWith(t testing.TB, cfg config.Config) *Env {
 		t.Fatal("uivmm did not start within 10s")
 	}
 	e.Server = httptest.NewUnstartedServer(a.Handler())
-	e.Server.Config.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelDebug) // TLS handshake noise
+	// Handshake errors (LXD tries plain http first) go to the log, at debug.
+	e.Server.Config.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelDebug)
 	if tc := a.TLSConfig(); tc != nil { // tls.key and tls.pub: HTTPS (see StartTLS)
 		e.Server.TLS = tc
 		e.Server.StartTLS()
