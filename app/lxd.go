@@ -81,7 +81,7 @@ func (a *App) startLXD(cfg config.Config) api.LXDDeps {
 	l := &a.LXD
 	l.Outcomes = projections.NewOutcomes()
 	a.Runner.AddListener("lxd-outcomes", l.Outcomes.Listen)
-	l.Reactors = projections.NewReactorRunner(a.Deps.Repo, a.Registry, a.Log, projections.ReactorConfig{Group: "lxd"})
+	l.Reactors = projections.NewReactorRunner(a.Deps.Repo, a.Registry, a.Log, projections.ReactorConfig{Group: "lxd", TTL: a.Config.LXD.LeaseTTL.Duration})
 	a.addServerWork(l.Reactors)
 	a.addInstanceWork(l.Reactors) // instances.go
 	a.runners = append(a.runners, l.Reactors.Run)

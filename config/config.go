@@ -139,6 +139,10 @@ type HTTP struct {
 // LXD configures calls to LXD hosts.
 type LXD struct {
 	Timeout Duration `yaml:"timeout"` // default 10s
+	// LeaseTTL is the lease of the process that runs the LXD reactors when
+	// several share one event store; a crashed holder's work is taken over
+	// within it. Default 30s.
+	LeaseTTL Duration `yaml:"lease_ttl"`
 }
 
 // Log configures log/slog.
@@ -182,6 +186,7 @@ func (c *Config) setDefaults() {
 	setZero(&c.HTTP.ReadYourWritesTimeout.Duration, 5*time.Second)
 	setZero(&c.HTTP.CommandTimeout.Duration, 30*time.Second)
 	setZero(&c.LXD.Timeout.Duration, 10*time.Second)
+	setZero(&c.LXD.LeaseTTL.Duration, 30*time.Second)
 	setZero(&c.Log.Level, "info")
 	setZero(&c.Log.Format, "text")
 }

@@ -184,6 +184,7 @@ func (c *Config) validateLimits(p *problems) {
 	positive(p, "http.read_your_writes_timeout", c.HTTP.ReadYourWritesTimeout.Duration)
 	positive(p, "http.command_timeout", c.HTTP.CommandTimeout.Duration)
 	positive(p, "lxd.timeout", c.LXD.Timeout.Duration)
+	positive(p, "lxd.lease_ttl", c.LXD.LeaseTTL.Duration)
 }
 
 func positive(p *problems, key string, d time.Duration) {
