@@ -121,17 +121,17 @@ func (s *Server) liveNetworks(ctx context.Context, h lxd.Host, serverID int64) (
 		})
 }
 
-// instances reads the instances live from LXD (server.get's included).
-func (s *Server) liveInstances(ctx context.Context, h lxd.Host, serverID int64) ([]Resource, error) {
-	list, err := h.Instances(ctx)
+// liveInstances lists serverID's instances for server.get's included,
+// from the instances read model (kept current from LXD's own events), so
+// their ids are the ones instance.list and instance.get use.
+func (s *Server) liveInstances(ctx context.Context, _ lxd.Host, serverID int64) ([]Resource, error) {
+	rows, _, err := s.rm.InstanceSummaries(ctx, serverID)
 	if err != nil {
 		return nil, err
 	}
-	return s.resources(ctx, serverID, "instance", len(list), func(i int) string { return list[i].Name },
-		func(i int) map[string]any {
-			in := list[i]
-			return map[string]any{"provider": server.Provider, "instance_name": in.Name, "instance_type": in.Type,
-				"instance_arch": in.Architecture, "instance_status": in.Status,
-				"instance_image_os": strings.ToLower(in.ImageOS), "instance_image_version": in.ImageVersion}
-		})
+	items := make([]Resource, len(rows))
+	for i, in := range rows {
+		items[i] = Resource{Type: "instance", ID: in.ID, Attributes: instanceAttrs(in)}
+	}
+	return items, nil
 }

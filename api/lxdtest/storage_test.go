@@ -2,6 +2,7 @@ package lxdtest
 
 import (
 	"testing"
+	"time"
 )
 
 func TestNetworksPoolsVolumes(t *testing.T) {
@@ -35,6 +36,18 @@ func TestNetworksPoolsVolumes(t *testing.T) {
 		t.Fatalf("volume.list = %v", vols)
 	}
 
+	// The instance, made behind uivmm's back, reaches the instances read
+	// model through LXD's events; server.get then carries it with the id
+	// instance.list gives it.
+	var listed []map[string]any
+	deadline := time.Now().Add(5 * time.Second)
+	for len(listed) == 0 && time.Now().Before(deadline) {
+		listed = byAttr(h.MustOK("instance.list", alice, on(id)).List(), "instance_name", inst)
+		time.Sleep(50 * time.Millisecond)
+	}
+	if len(listed) != 1 {
+		t.Fatalf("instance %s never reached instance.list", inst)
+	}
 	// server.get carries the same items, the instance among them.
 	inc := included(h.MustOK("server.get", alice, on(id)))
 	if len(byAttr(ofType(inc, "volume"), "volume_name", inst)) != 1 {
@@ -44,6 +57,8 @@ func TestNetworksPoolsVolumes(t *testing.T) {
 	if len(in) != 1 || attrs(in[0])["instance_status"] != "stopped" || attrs(in[0])["instance_type"] != "container" ||
 		attrs(in[0])["instance_image_os"] != "busybox" {
 		t.Errorf("server.get instance = %v", in)
+	} else if in[0]["id"] != listed[0]["id"] {
+		t.Errorf("server.get gives instance %s id %v, instance.list %v", inst, in[0]["id"], listed[0]["id"])
 	}
 	if a, b := idsByType(vols)["volume"], idsByType(ofType(inc, "volume"))["volume"]; a[h.lxd.Pool+"/container/"+inst] != b[h.lxd.Pool+"/container/"+inst] {
 		t.Errorf("volume ids differ between volume.list and server.get: %v %v", a, b)
