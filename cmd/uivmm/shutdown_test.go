@@ -34,9 +34,6 @@ const (
 // middle, and then checks in the event log that every registration that
 // was answered 200 was stored.
 func TestGracefulShutdownUnderLoadLosesNothing(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
 	dir := t.TempDir()
 	child := startChild(t, buildBinary(t, dir), dir)
 

@@ -15,9 +15,6 @@ import (
 // it serves HTTPS only, and a client that accepts nothing below TLS 1.3
 // (as LXD's lxc does for simplestreams remotes) gets its answer.
 func TestServeHTTPSWithTLS13(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
 	dir := t.TempDir()
 	keyPath, pubPath := apptest.WriteCertificate(t, dir)
 	c := startServe(t, buildBinary(t, dir), dir, fmt.Sprintf("tls: {key: %s, pub: %s}\n", keyPath, pubPath))
