@@ -118,6 +118,28 @@ func (p *Passkeys) takeSignup(login string) (signup, bool) {
 	return s, true
 }
 
+// passkeyLogin is the first half of both login steps: passkeys must be
+// on, the login given, the user known; it returns the user's live
+// credentials.
+func (d *Deps) passkeyLogin(ctx context.Context, login string) (*Passkeys, *user.User, []*credential.Credential, error) {
+	p, err := d.passkeys()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if login == "" {
+		return nil, nil, nil, domain.Invalid("user_login", domain.DetailFieldRequired)
+	}
+	u, err := d.loadUserByLogin(ctx, login)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	creds, err := p.liveCredentials(ctx, d.Repo, u.ID())
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return p, u, creds, nil
+}
+
 // liveCredentials loads userID's credentials from their streams, skipping
 // any that are deleted or not (any more) the user's.
 func (p *Passkeys) liveCredentials(ctx context.Context, repo *Repo, userID int64) ([]*credential.Credential, error) {

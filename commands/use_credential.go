@@ -35,18 +35,7 @@ func (UseCredential) CommandName() string { return "credential.use" }
 func NewUseCredentialHandler(d Deps) Handler {
 	d.mustHave(false)
 	return handler(UseCredential{}.CommandName(), func(ctx context.Context, c *UseCredential) (Result, error) {
-		p, err := d.passkeys()
-		if err != nil {
-			return Result{}, err
-		}
-		if c.Login == "" {
-			return Result{}, domain.Invalid("user_login", domain.DetailFieldRequired)
-		}
-		u, err := d.loadUserByLogin(ctx, c.Login)
-		if err != nil {
-			return Result{}, err
-		}
-		creds, err := p.liveCredentials(ctx, d.Repo, u.ID())
+		p, u, creds, err := d.passkeyLogin(ctx, c.Login)
 		if err != nil {
 			return Result{}, err
 		}
