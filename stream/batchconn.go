@@ -2,17 +2,19 @@ package stream
 
 import (
 	"bufio"
+	"encoding/binary"
 	"net"
 	"net/http"
 	"sync"
 	"time"
 )
 
-// batchConn is a hijacked connection that can hold writes back while a
-// batch of WebSocket frames is written, then send them with one write
-// call: one system call per batch instead of one per frame. Outside a
-// batch, writes (control frames from other goroutines) go straight
-// through. It is safe for concurrent use.
+// batchConn is a hijacked WebSocket connection that sends a batch of
+// messages with one write call: one system call per batch instead of one
+// per frame. The hub encodes its text frames itself (appendText);
+// coder/websocket keeps the handshake, the reading side, pings and the
+// close handshake, and its control frames go straight through (or into
+// the batch while one is being built). It is safe for concurrent use.
 type batchConn struct {
 	net.Conn
 	mu       sync.Mutex
@@ -28,6 +30,27 @@ func (c *batchConn) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	return c.Conn.Write(p)
+}
+
+// appendText adds one WebSocket text message, as a single unmasked frame
+// (RFC 6455 §5.2, what a server sends), to the batch. The frame goes in
+// whole under the lock, so control frames coder/websocket writes from
+// other goroutines (pongs, pings, close) land between frames, never
+// inside one: the library writes each control frame with one Write.
+func (c *batchConn) appendText(p []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := len(p)
+	switch {
+	case n < 126:
+		c.buf = append(c.buf, 0x81, byte(n))
+	case n <= 0xffff:
+		c.buf = append(c.buf, 0x81, 126, byte(n>>8), byte(n))
+	default:
+		c.buf = append(c.buf, 0x81, 127)
+		c.buf = binary.BigEndian.AppendUint64(c.buf, uint64(n))
+	}
+	c.buf = append(c.buf, p...)
 }
 
 // begin holds writes back until flush.

@@ -33,17 +33,12 @@ func acceptWS(w http.ResponseWriter, r *http.Request) (*websocket.Conn, *batchCo
 	return c, hj.conn, nil
 }
 
-// write frames every event into the batch buffer (no frame write can
-// block there, so the frames need no deadline of their own), then sends
-// the batch with one write bounded by the write timeout.
-func (t *wsTransport) write(ctx context.Context, evs []*event) error {
+// write frames every event into the batch, then sends the batch with
+// one write bounded by the write timeout.
+func (t *wsTransport) write(_ context.Context, evs []*event) error {
 	t.bc.begin()
-	fctx := context.WithoutCancel(ctx)
 	for _, ev := range evs {
-		if err := t.c.Write(fctx, websocket.MessageText, ev.line); err != nil {
-			_ = t.bc.flush(t.timeout)
-			return err
-		}
+		t.bc.appendText(ev.line)
 	}
 	return t.bc.flush(t.timeout)
 }

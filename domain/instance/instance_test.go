@@ -59,7 +59,12 @@ func then(t *testing.T, in *instance.Instance, err error, wantErr *domain.Error,
 }
 
 func TestRequest(t *testing.T) {
-	with := func(f func(*instance.Spec)) instance.Spec { s := spec; s.Profiles = []string{"default"}; f(&s); return s }
+	with := func(f func(*instance.Spec)) instance.Spec {
+		s := spec
+		s.Profiles = []string{"default"}
+		f(&s)
+		return s
+	}
 	inv := func(field, detail string) *domain.Error { return domain.Invalid(field, detail) }
 	for _, tc := range []struct {
 		name    string
