@@ -1,0 +1,11 @@
+# LXD (issues 4 and 5): server.get, image.list and profile.update latency
+# against the local daemon; instance.list from the read model against a
+# direct GET /1.0/instances?recursion=1 with UIVMM_BENCH_INSTANCES real
+# containers (default 300, created and not started, removed afterwards).
+if eval "$(scripts/lxd-testenv.sh up)"; then
+	run lxd-servers ./api/lxdtest/ '.' -benchtime 200x -timeout 20m
+	run lxd-instance-list ./api/instancetest/ 'InstanceList' -timeout 30m
+else
+	echo "   LXD could not start: the LXD benchmarks did not run" >&2
+	status=1
+fi
