@@ -27,12 +27,13 @@ for f in scripts/bench.d/*.sh; do
 done
 
 echo
-printf '%-14s %-44s %s\n' "suite" "benchmark" "metrics"
+printf '%-22s %-42s %s\n' "suite" "benchmark" "metrics"
 for f in "$OUT"/*.txt; do
 	suite=$(basename "$f" .txt)
-	grep -E '^Benchmark' "$f" | while read -r name iters rest; do
-		metrics=$(echo "$rest" | sed -E 's/([0-9.e+]+) ([^ ]+)/\2=\1/g')
-		printf '%-14s %-44s %s\n' "$suite" "$name" "$metrics"
-	done
+	awk -v suite="$suite" '/^Benchmark/ {
+		m = ""
+		for (i = 3; i < NF; i += 2) m = m sprintf("%s=%s  ", $(i+1), $i)
+		printf "%-22s %-42s %s\n", suite, $1, m
+	}' "$f"
 done
 exit $status
