@@ -105,6 +105,13 @@ func handledByAny(ps []Projector, typ string) bool {
 }
 
 func applyBatch(ctx context.Context, db *readmodels.DB, ps []Projector, batch []decoded) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	// A batch is short; a context that cannot be cancelled spares the
+	// driver a watcher per statement (a large share of the replay's
+	// garbage). Cancellation is checked between batches.
+	ctx = context.WithoutCancel(ctx)
 	tx, err := db.W.BeginTx(ctx, nil)
 	if err != nil {
 		return err

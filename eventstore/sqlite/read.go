@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -19,7 +18,7 @@ func (s *Store) ReadStream(ctx context.Context, stream string, from uint64) ([]e
 	if from > math.MaxInt64 {
 		from = math.MaxInt64
 	}
-	evs, err := s.query(ctx, s.rstmts.stream, stream, int64(from))
+	evs, err := s.query(ctx, 16, s.rstmts.stream, stream, int64(from))
 	if err != nil {
 		return nil, s.readError(err, fmt.Sprintf("reading stream %q", stream))
 	}
@@ -35,7 +34,7 @@ func (s *Store) ReadAll(ctx context.Context, after uint64, limit int) ([]eventst
 	if after > math.MaxInt64 {
 		after = math.MaxInt64
 	}
-	evs, err := s.query(ctx, s.rstmts.all, int64(after), limit)
+	evs, err := s.query(ctx, min(limit, 4096), s.rstmts.all, int64(after), limit)
 	if err != nil {
 		return nil, s.readError(err, fmt.Sprintf("reading log after %d", after))
 	}
@@ -78,7 +77,9 @@ func (s *Store) readError(err error, what string) error {
 
 // query runs stmt and scans its event rows. The statement runs in one
 // implicit read transaction, so its rows are one snapshot of the log.
-func (s *Store) query(ctx context.Context, stmt *sql.Stmt, args ...any) ([]eventstore.RecordedEvent, error) {
+// sizeHint is the expected number of rows (the slice is grown once, not
+// many times: a RecordedEvent is large).
+func (s *Store) query(ctx context.Context, sizeHint int, stmt *sql.Stmt, args ...any) ([]eventstore.RecordedEvent, error) {
 	if s.isClosed() {
 		return nil, eventstore.ErrClosed
 	}
@@ -87,7 +88,7 @@ func (s *Store) query(ctx context.Context, stmt *sql.Stmt, args ...any) ([]event
 		return nil, err
 	}
 	defer rows.Close()
-	evs := []eventstore.RecordedEvent{}
+	evs := make([]eventstore.RecordedEvent, 0, max(sizeHint, 0))
 	for rows.Next() {
 		ev, err := scanEvent(rows)
 		if err != nil {
@@ -102,12 +103,13 @@ func scanEvent(rows *sql.Rows) (eventstore.RecordedEvent, error) {
 	var (
 		ev             eventstore.RecordedEvent
 		pos, rev, nano int64
-		data, meta     []byte
+		data           []byte
+		meta           sql.RawBytes // decoded at once, never kept
 	)
 	if err := rows.Scan(&pos, &ev.Stream, &rev, &ev.ID, &ev.Type, &data, &meta, &nano); err != nil {
 		return ev, fmt.Errorf("scanning event: %w", err)
 	}
-	if err := json.Unmarshal(meta, &ev.Metadata); err != nil {
+	if err := decodeMetadata(meta, &ev.Metadata); err != nil {
 		return ev, fmt.Errorf("decoding metadata of event at position %d: %w", pos, err)
 	}
 	ev.Position, ev.Revision = uint64(pos), uint64(rev)
