@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -45,6 +46,7 @@ func projectionsCmd(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	defer debug.SetGCPercent(debug.SetGCPercent(projections.RebuildGCPercent))
 	start := time.Now()
 	bar := newProgress(e.stderr)
 	if err := projections.Rebuild(ctx, store, app.Registry(), db, chosen, bar.update); err != nil {
