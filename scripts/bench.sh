@@ -20,7 +20,7 @@ run() { # name package regexp [extra go test args...]
 }
 
 run store-append ./eventstore/sqlite/ 'Append|ReadAll' -benchtime 3s
-run rebuild ./projections/ 'Rebuild' -benchtime 1x -timeout 30m
+run rebuild ./projections/ 'Rebuild' -benchtime 3x -timeout 30m
 run noop-command ./api/ 'NoopCommandHTTP' -benchtime 5s
 for f in scripts/bench.d/*.sh; do
 	[ -e "$f" ] && source "$f"
