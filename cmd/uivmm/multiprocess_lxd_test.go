@@ -79,6 +79,12 @@ func TestTwoProcessesActOnLXDOnce(t *testing.T) {
 	serverID := doc["data"].(map[string]any)["id"]
 
 	holder, other := leaseHolder(t, a, b)
+	// The token was issued on a; b learns it from the shared log.
+	within(t, 2*time.Second, "the token known to both", func() bool {
+		sa, _ := call(t, a, "user.get", tok, nil)
+		sb, _ := call(t, b, "user.get", tok, nil)
+		return sa == 200 && sb == 200
+	})
 	profile := "mp-" + uuid.NewString()[:8]
 	update := func(c *child, desc string) string {
 		reqID := uuid.NewString()
