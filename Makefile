@@ -24,12 +24,13 @@ vet:
 
 ## test: every test, including the ones against a real LXD daemon that
 ## scripts/lxd-testenv.sh installs (Debian's lxd) and starts on loopback.
+## Packages run one at a time (-p 1): several of them share that one daemon.
 test: vet
 	$(GO) test -tags esdb -count=1 -run '^$$' ./eventstore/esdb/
 	@set -euo pipefail; \
 	trap 'scripts/lxd-testenv.sh down >/dev/null 2>&1 || true' EXIT; \
 	eval "$$(scripts/lxd-testenv.sh up)"; \
-	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
+	$(GO) test -p 1 -count=1 -timeout $(TEST_TIMEOUT) ./...
 
 ## test-unit: the tests that need no LXD (LXD tests fail and say why)
 test-unit:

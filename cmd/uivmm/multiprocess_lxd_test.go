@@ -85,6 +85,15 @@ func TestTwoProcessesActOnLXDOnce(t *testing.T) {
 		sb, _ := call(t, b, "user.get", tok, nil)
 		return sa == 200 && sb == 200
 	})
+	within(t, 2*time.Second, "the server known to both", func() bool {
+		for _, c := range []*child{a, b} {
+			st, doc := call(t, c, "server.list", tok, nil)
+			if items, _ := doc["data"].([]any); st != 200 || len(items) != 1 {
+				return false
+			}
+		}
+		return true
+	})
 	profile := "mp-" + uuid.NewString()[:8]
 	update := func(c *child, desc string) string {
 		reqID := uuid.NewString()
