@@ -6,6 +6,8 @@ import (
 
 	"github.com/uivmm/uivmm/domain"
 	"github.com/uivmm/uivmm/domain/credential"
+	"github.com/uivmm/uivmm/domain/instance"
+	"github.com/uivmm/uivmm/domain/server"
 	"github.com/uivmm/uivmm/domain/sshkey"
 	"github.com/uivmm/uivmm/domain/token"
 	"github.com/uivmm/uivmm/domain/user"
@@ -49,6 +51,27 @@ func Aggregates() map[string]AggregateKind {
 		},
 		"sshkey":  sshKey,
 		"ssh-key": sshKey,
+		"server": {
+			Stream: numericID(server.Stream),
+			New:    func() domain.Aggregate { return server.New() },
+			State: func(a domain.Aggregate) any {
+				sv := a.(*server.Server)
+				return map[string]any{"id": sv.ID(), "user_id": sv.UserID(), "server_host": sv.Host(),
+					"server_port": sv.Port(), "certificate_fingerprint": sv.CertFingerprint(),
+					"client_fingerprint": sv.ClientFingerprint(), "removed": sv.Removed()}
+			},
+		},
+		"instance": {
+			Stream: numericID(instance.Stream),
+			New:    func() domain.Aggregate { return instance.New() },
+			State: func(a domain.Aggregate) any {
+				in := a.(*instance.Instance)
+				return map[string]any{"id": in.ID(), "server_id": in.ServerID(), "user_id": in.Owner(),
+					"instance_name": in.Name(), "instance_type": in.Type(), "instance_status": in.LXDStatus(),
+					"in_lxd": in.InLXD(), "creating": in.Creating(), "pending_requests": in.PendingRequests(),
+					"gone": in.Gone()}
+			},
+		},
 		"credential": {
 			Stream: numericID(credential.Stream),
 			New:    func() domain.Aggregate { return credential.New() },
