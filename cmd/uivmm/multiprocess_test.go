@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -115,6 +116,8 @@ func TestTwoProcessesShareOneStore(t *testing.T) {
 
 	// A write on a, read on b; a token made on b, used on a.
 	key := "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl olga@laptop"
+	// b streams what a writes.
+	seen := subscribe(t, b, tokB, "sshkey:added")
 	if st, doc := call(t, a, "ssh-key.add", tokA, map[string]any{"key_name": "laptop", "key_public": key}); st != 200 {
 		t.Fatalf("ssh-key.add on a: %d %v", st, doc)
 	}
@@ -124,6 +127,11 @@ func TestTwoProcessesShareOneStore(t *testing.T) {
 		return st == 200 && len(items) == 1
 	})
 	t.Logf("write on a visible on b after %s", lag)
+	select {
+	case <-seen:
+	case <-time.After(2 * time.Second):
+		t.Fatal("b's event stream did not carry a's sshkey:added within 2s")
+	}
 	st, doc := call(t, b, "token.create", tokB, map[string]any{"token_lifetime": 3600, "token_revoke_all": false})
 	if st != 200 {
 		t.Fatalf("token.create on b: %d %v", st, doc)
@@ -137,4 +145,34 @@ func TestTwoProcessesShareOneStore(t *testing.T) {
 	if st, doc := call(t, b, "ssh-key.add", tokB, map[string]any{"key_name": "dup", "key_public": key}); st != 409 {
 		t.Fatalf("duplicate key across processes: %d %v", st, doc)
 	}
+}
+
+// subscribe opens c's SSE stream bound by token and closes the returned
+// channel once a message of eventType arrives.
+func subscribe(t *testing.T, c *child, token, eventType string) <-chan struct{} {
+	t.Helper()
+	_, doc := call(t, c, "config.get", "", nil)
+	id, _ := doc["data"].(map[string]any)["attributes"].(map[string]any)["stream"].(string)
+	req, _ := http.NewRequest(http.MethodGet, "http://"+c.addr+"/api/v1/event.subscribe?stream="+id, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("event.subscribe: %v %v", err, resp)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	seen := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() {
+			line, ok := strings.CutPrefix(sc.Text(), "data: ")
+			var msg struct {
+				EventType string `json:"event_type"`
+			}
+			if ok && json.Unmarshal([]byte(line), &msg) == nil && msg.EventType == eventType {
+				close(seen)
+				return
+			}
+		}
+	}()
+	return seen
 }
