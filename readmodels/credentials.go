@@ -53,7 +53,7 @@ func DeleteCredential(ctx context.Context, tx *sql.Tx, id int64) error {
 
 const credentialCols = `id, user_id, key_id, name, sign_count, added_at, used_at`
 
-func scanCredential(row interface{ Scan(...any) error }) (Credential, error) {
+func scanCredential(row rowScanner) (Credential, error) {
 	var c Credential
 	err := row.Scan(&c.ID, &c.UserID, &c.KeyID, &c.Name, &c.SignCount, &c.AddedAt, &c.UsedAt)
 	return c, err
@@ -61,20 +61,7 @@ func scanCredential(row interface{ Scan(...any) error }) (Credential, error) {
 
 // CredentialsByUser lists user's credentials, oldest first.
 func (db *DB) CredentialsByUser(ctx context.Context, userID int64) ([]Credential, error) {
-	rows, err := db.R.QueryContext(ctx, `SELECT `+credentialCols+` FROM credentials WHERE user_id = ? ORDER BY id`, userID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Credential
-	for rows.Next() {
-		c, err := scanCredential(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, db.R, scanCredential, `SELECT `+credentialCols+` FROM credentials WHERE user_id = ? ORDER BY id`, userID)
 }
 
 // CredentialByKeyID finds a live credential by its base64url credential id.

@@ -118,7 +118,7 @@ type queryRower interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-func scanInstance(row interface{ Scan(...any) error }) (Instance, error) {
+func scanInstance(row rowScanner) (Instance, error) {
 	var (
 		in                Instance
 		profiles, devices string
@@ -208,20 +208,7 @@ func (db *DB) InstancesWithWork(ctx context.Context) ([]Instance, error) {
 }
 
 func (db *DB) instances(ctx context.Context, query string, args ...any) ([]Instance, error) {
-	rows, err := db.R.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Instance
-	for rows.Next() {
-		in, err := scanInstance(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, in)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, db.R, scanInstance, query, args...)
 }
 
 // ServerOwner implements commands.ServerOwnerLookup over the servers

@@ -56,7 +56,7 @@ func DeleteServer(ctx context.Context, tx *sql.Tx, id int64) error {
 const serverColumns = `id, user_id, host, port, protocol, provider, cert_fingerprint, cert_pem, client_fingerprint,
 	trust_method, added_at`
 
-func scanServer(row interface{ Scan(...any) error }) (Server, error) {
+func scanServer(row rowScanner) (Server, error) {
 	var s Server
 	err := row.Scan(&s.ID, &s.UserID, &s.Host, &s.Port, &s.Protocol, &s.Provider, &s.CertFingerprint, &s.CertPEM,
 		&s.ClientFingerprint, &s.TrustMethod, &s.AddedAt)
@@ -75,24 +75,10 @@ func (db *DB) ServerByID(ctx context.Context, id int64) (Server, error) {
 // ServersOf lists userID's servers, or every server when userID is 0,
 // oldest first.
 func (db *DB) ServersOf(ctx context.Context, userID int64) ([]Server, error) {
-	q, args := `SELECT `+serverColumns+` FROM servers ORDER BY id`, []any{}
 	if userID != 0 {
-		q, args = `SELECT `+serverColumns+` FROM servers WHERE user_id = ? ORDER BY id`, []any{userID}
+		return queryAll(ctx, db.R, scanServer, `SELECT `+serverColumns+` FROM servers WHERE user_id = ? ORDER BY id`, userID)
 	}
-	rows, err := db.R.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Server
-	for rows.Next() {
-		s, err := scanServer(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, db.R, scanServer, `SELECT `+serverColumns+` FROM servers ORDER BY id`)
 }
 
 // PutServerRequest notes a request waiting for its outcome (a repeat is
@@ -112,18 +98,5 @@ func DeleteServerRequest(ctx context.Context, tx *sql.Tx, serverID int64, reques
 // ServersWithPendingRequests lists the servers that have requests
 // without an outcome, in id order.
 func (db *DB) ServersWithPendingRequests(ctx context.Context) ([]int64, error) {
-	rows, err := db.R.QueryContext(ctx, `SELECT DISTINCT server_id FROM server_requests ORDER BY server_id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, db.R, scanID, `SELECT DISTINCT server_id FROM server_requests ORDER BY server_id`)
 }

@@ -127,11 +127,6 @@ func SetSSState(ctx context.Context, tx *sql.Tx, pos uint64) error {
 	return err
 }
 
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
 // SSCatalog is a consistent snapshot of products and live versions.
 type SSCatalog struct {
 	Position uint64 // ss_state: changes with every product event

@@ -47,7 +47,7 @@ func RevokeToken(ctx context.Context, tx *sql.Tx, id, at int64) error {
 
 const tokenCols = `id, user_id, type, name, hash, start_at, expires_at, revoked_at`
 
-func scanToken(row interface{ Scan(...any) error }) (Token, error) {
+func scanToken(row rowScanner) (Token, error) {
 	var t Token
 	err := row.Scan(&t.ID, &t.UserID, &t.Type, &t.Name, &t.Hash, &t.StartAt, &t.ExpiresAt, &t.RevokedAt)
 	return t, err
@@ -82,20 +82,7 @@ func (db *DB) TokenByName(ctx context.Context, userID int64, name string) (Token
 
 // TokensOfUser lists user's tokens, newest first.
 func (db *DB) TokensOfUser(ctx context.Context, userID int64) ([]Token, error) {
-	rows, err := db.R.QueryContext(ctx, `SELECT `+tokenCols+` FROM tokens WHERE user_id = ? ORDER BY id DESC`, userID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Token
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, db.R, scanToken, `SELECT `+tokenCols+` FROM tokens WHERE user_id = ? ORDER BY id DESC`, userID)
 }
 
 // TokenByID returns token id.
@@ -111,19 +98,6 @@ func (db *DB) TokenByID(ctx context.Context, id int64) (Token, error) {
 // "user.login") that are neither revoked nor expired at now (unix
 // seconds). It implements commands.TokenLookup.
 func (db *DB) ActiveTokenIDs(ctx context.Context, userID int64, kind string, now int64) ([]int64, error) {
-	rows, err := db.R.QueryContext(ctx, `SELECT id FROM tokens WHERE user_id = ? AND type = ? AND revoked_at = 0 AND expires_at > ?
+	return queryAll(ctx, db.R, scanID, `SELECT id FROM tokens WHERE user_id = ? AND type = ? AND revoked_at = 0 AND expires_at > ?
 		ORDER BY id`, userID, kind, now)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
 }
