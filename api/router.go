@@ -161,6 +161,14 @@ func (sr *statusRecorder) Write(b []byte) (int, error) {
 	return sr.ResponseWriter.Write(b)
 }
 
+// NoteStatus records the status of a response written on a taken-over
+// connection (the event stream's SSE path).
+func (sr *statusRecorder) NoteStatus(code int) {
+	if sr.status == 0 {
+		sr.status = code
+	}
+}
+
 // Unwrap lets http.ResponseController reach Flush and deadlines.
 func (sr *statusRecorder) Unwrap() http.ResponseWriter { return sr.ResponseWriter }
 

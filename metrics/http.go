@@ -100,5 +100,13 @@ func (rw *recorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	return conn, brw, err
 }
 
+// NoteStatus records the status of a response written on a taken-over
+// connection (the event stream's SSE path), where Hijack would count 101.
+func (rw *recorder) NoteStatus(code int) {
+	if rw.status == 0 {
+		rw.status = code
+	}
+}
+
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (rw *recorder) Unwrap() http.ResponseWriter { return rw.ResponseWriter }

@@ -20,6 +20,8 @@ type batchConn struct {
 	mu       sync.Mutex
 	batching bool
 	buf      []byte
+	timeout  time.Duration // bound of every write (see extendDeadline)
+	deadline time.Time
 }
 
 func (c *batchConn) Write(p []byte) (int, error) {
@@ -29,6 +31,7 @@ func (c *batchConn) Write(p []byte) (int, error) {
 		c.buf = append(c.buf, p...)
 		return len(p), nil
 	}
+	c.deadline = extendDeadline(c.Conn, c.deadline, c.timeout)
 	return c.Conn.Write(p)
 }
 
@@ -60,17 +63,16 @@ func (c *batchConn) begin() {
 	c.mu.Unlock()
 }
 
-// flush sends what was held, within timeout, and ends the batch.
-func (c *batchConn) flush(timeout time.Duration) error {
+// flush sends what was held and ends the batch.
+func (c *batchConn) flush() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.batching = false
 	if len(c.buf) == 0 {
 		return nil
 	}
-	_ = c.Conn.SetWriteDeadline(time.Now().Add(timeout))
+	c.deadline = extendDeadline(c.Conn, c.deadline, c.timeout)
 	_, err := c.Conn.Write(c.buf)
-	_ = c.Conn.SetWriteDeadline(time.Time{})
 	if cap(c.buf) > 256<<10 {
 		c.buf = nil
 	} else {
@@ -82,7 +84,8 @@ func (c *batchConn) flush(timeout time.Duration) error {
 // batchHijacker hands websocket.Accept a batchConn when it hijacks.
 type batchHijacker struct {
 	http.ResponseWriter
-	conn *batchConn
+	conn    *batchConn
+	timeout time.Duration
 }
 
 func (h *batchHijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
@@ -90,7 +93,7 @@ func (h *batchHijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	h.conn = &batchConn{Conn: conn}
+	h.conn = &batchConn{Conn: conn, timeout: h.timeout}
 	return h.conn, bufio.NewReadWriter(brw.Reader, bufio.NewWriterSize(h.conn, 8<<10)), nil
 }
 

@@ -147,6 +147,7 @@ func runFanOut(b *testing.B, subs, rate, secs int) {
 	b.Logf(`fan-out: %d subscribers (%d connected; %d SSE, %d WebSocket), %d events in %s (%.0f/s; worst append %s), GOMAXPROCS %d
   delivery latency (append → client): p50 %s  p99 %s  p99.9 %s  max %s
   received: %v of %d each; lost %d, duplicates %d, out of order %d, connections dropped %d, hub kicked %d
+  hub: %d messages in %d writes (%.1f per write)
   server: heap in use %.1f MiB idle / %.1f MiB peak, RSS %.1f MiB idle / %.1f MiB peak, goroutines %d idle / %d peak
   clients process RSS %.1f MiB
   CPU (user+system): server process %s (%.2f µs per delivered message), clients process %s; load average %s`,
@@ -154,6 +155,7 @@ func runFanOut(b *testing.B, subs, rate, secs int) {
 		appendWorst.Round(time.Microsecond), runtime.GOMAXPROCS(0),
 		r(p50), r(p99), r(p999), r(pmax),
 		rep.Received, total, rep.Lost, rep.Dups, rep.Disorder, rep.Dropped, stats.Kicked,
+		stats.Delivered, stats.Writes, float64(stats.Delivered)/float64(max(1, stats.Writes)),
 		mib(idle.heap), mib(peak.heap), float64(idle.rssKiB)/1024, float64(peak.rssKiB)/1024, idle.goroutines, peak.goroutines,
 		float64(rep.RSSKiB)/1024,
 		serverCPU.Round(time.Millisecond), float64(serverCPU.Microseconds())/float64(max(1, rep.Received["sse"]+rep.Received["ws"])),
@@ -308,7 +310,6 @@ func benchClients() error {
 	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
 	base, tok := os.Getenv("BENCH_URL"), os.Getenv("BENCH_TOKEN")
-	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: len(ids), DisableCompression: true}}
 	cs := make([]*benchClient, len(ids))
 	var wg sync.WaitGroup
 	for i, id := range ids {
@@ -316,9 +317,9 @@ func benchClients() error {
 		url := base + "/api/v1/event.subscribe?stream=" + id
 		var err error
 		if i < len(ids)/2 {
-			err = cs[i].openSSE(ctx, hc, url, tok)
+			err = cs[i].open(ctx, url, tok, false)
 		} else {
-			err = cs[i].openWS(ctx, hc, url, tok)
+			err = cs[i].open(ctx, url, tok, true)
 		}
 		if err != nil {
 			return fmt.Errorf("client %d: %w", i, err)
@@ -368,150 +369,184 @@ type benchClient struct {
 	lastPos  uint64
 	hist     [histBuckets]uint32
 	err      error
-	next     func(ctx context.Context) ([]byte, error) // the next message
-	closeFn  func()
+	conn     net.Conn
+	ws       bool
+	buf      []byte // read but not yet parsed
 }
 
-func (c *benchClient) openSSE(ctx context.Context, hc *http.Client, url, tok string) error {
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	req.Header.Set("Authorization", "Bearer "+tok)
-	resp, err := hc.Do(req)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode != 200 {
-		return fmt.Errorf("status %d", resp.StatusCode)
-	}
-	br := bufio.NewReaderSize(resp.Body, 64<<10)
-	c.closeFn = func() { resp.Body.Close() }
-	c.next = func(context.Context) ([]byte, error) {
-		for {
-			line, err := br.ReadSlice('\n')
-			if err != nil {
-				return nil, err
-			}
-			if d, ok := bytes.CutPrefix(line, []byte("data: ")); ok {
-				return d, nil
-			}
-		}
-	}
-	return nil
-}
-
-// openWS is a minimal WebSocket client (handshake, unmasked server
-// frames, pongs): the load generator must not be what is measured, and a
-// general-purpose client costs several times more per frame.
-func (c *benchClient) openWS(ctx context.Context, _ *http.Client, url, tok string) error {
+// open connects and subscribes, over WebSocket or SSE. Both are minimal
+// clients on a plain TCP connection (the handshake, then unmasked server
+// frames or raw SSE lines): the load generator must not be what is
+// measured, and general-purpose clients cost several times more per
+// message. Each read takes whatever has arrived, stamps it with one clock
+// reading and parses every complete message in it.
+func (c *benchClient) open(ctx context.Context, url, tok string, ws bool) error {
 	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", strings.TrimPrefix(strings.SplitN(url, "/api/", 2)[0], "http://"))
+	hostPath := strings.SplitN(strings.TrimPrefix(url, "http://"), "/", 2)
+	conn, err := d.DialContext(ctx, "tcp", hostPath[0])
 	if err != nil {
 		return err
 	}
-	path := "/api/" + strings.SplitN(url, "/api/", 2)[1]
-	fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: bench\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
-		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nAuthorization: Bearer %s\r\n\r\n", path, tok)
+	req := "GET /" + hostPath[1] + " HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer " + tok + "\r\n"
+	if ws {
+		req += "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+	}
+	if _, err := conn.Write([]byte(req + "\r\n")); err != nil {
+		conn.Close()
+		return err
+	}
 	br := bufio.NewReaderSize(conn, 64<<10)
 	resp, err := http.ReadResponse(br, nil)
+	switch {
+	case err != nil:
+	case ws && resp.StatusCode != http.StatusSwitchingProtocols:
+		err = fmt.Errorf("upgrade: status %d", resp.StatusCode)
+	case !ws && resp.StatusCode != http.StatusOK:
+		err = fmt.Errorf("subscribe: status %d", resp.StatusCode)
+	case !ws && len(resp.TransferEncoding) > 0:
+		err = fmt.Errorf("the bench client reads raw SSE; the server sent %v", resp.TransferEncoding)
+	}
 	if err != nil {
 		conn.Close()
 		return err
 	}
-	if resp.StatusCode != http.StatusSwitchingProtocols {
-		conn.Close()
-		return fmt.Errorf("upgrade: status %d", resp.StatusCode)
-	}
-	var payload []byte
-	c.closeFn = func() { conn.Close() }
-	c.next = func(context.Context) ([]byte, error) {
-		for {
-			var hdr [2]byte
-			if _, err := io.ReadFull(br, hdr[:]); err != nil {
-				return nil, err
-			}
-			op, n := hdr[0]&0x0f, uint64(hdr[1]&0x7f)
-			switch n {
-			case 126:
-				var ext [2]byte
-				if _, err := io.ReadFull(br, ext[:]); err != nil {
-					return nil, err
-				}
-				n = uint64(binary.BigEndian.Uint16(ext[:]))
-			case 127:
-				var ext [8]byte
-				if _, err := io.ReadFull(br, ext[:]); err != nil {
-					return nil, err
-				}
-				n = binary.BigEndian.Uint64(ext[:])
-			}
-			if uint64(cap(payload)) < n {
-				payload = make([]byte, n)
-			}
-			payload = payload[:n]
-			if _, err := io.ReadFull(br, payload); err != nil {
-				return nil, err
-			}
-			switch op {
-			case 0x1:
-				return payload, nil
-			case 0x8:
-				return nil, io.EOF
-			case 0x9: // ping: answer with a masked pong (zero mask)
-				frame := append([]byte{0x8a, 0x80 | byte(n), 0, 0, 0, 0}, payload...)
-				if _, err := conn.Write(frame); err != nil {
-					return nil, err
-				}
-			}
-		}
-	}
+	// Whatever the head's reader took beyond the head is stream data.
+	c.buf, _ = br.Peek(br.Buffered())
+	c.buf = append(make([]byte, 0, 256<<10), c.buf...)
+	c.conn, c.ws = conn, ws
 	return nil
 }
 
 func (c *benchClient) run(ctx context.Context) {
-	defer c.closeFn()
-	stop := context.AfterFunc(ctx, c.closeFn)
+	defer c.conn.Close()
+	stop := context.AfterFunc(ctx, func() { c.conn.Close() })
 	defer stop()
 	for c.distinct < int64(c.total) {
-		line, err := c.next(ctx)
+		if len(c.buf) == cap(c.buf) {
+			c.buf = append(make([]byte, 0, 2*cap(c.buf)), c.buf...)
+		}
+		n, err := c.conn.Read(c.buf[len(c.buf):cap(c.buf)])
+		now := time.Now().UnixNano()
+		c.buf = c.buf[:len(c.buf)+n]
+		var used int
+		if c.ws {
+			used, err = c.frames(c.buf, now, err)
+		} else {
+			used = c.events(c.buf, now)
+		}
+		c.buf = c.buf[:copy(c.buf, c.buf[used:])]
 		if err != nil {
 			c.err = err
 			return
 		}
-		now := time.Now().UnixNano()
-		seq, ok1 := intAfter(line, `"seq":`)
-		sent, ok2 := intAfter(line, `"t":`)
-		pos, _ := intAfter(line, `"position":`)
-		if !ok1 || !ok2 || seq < 1 || seq > int64(c.total) {
-			continue // not a bench event
+	}
+}
+
+// events handles the complete SSE events in b and returns how many bytes
+// they took. Only data lines matter; ids, pings and names are skipped.
+func (c *benchClient) events(b []byte, now int64) int {
+	used := 0
+	for {
+		end := bytes.Index(b[used:], []byte("\n\n"))
+		if end < 0 {
+			return used
 		}
-		if uint64(pos) <= c.lastPos {
-			c.disorder++
-		}
-		c.lastPos = uint64(pos)
-		if w, bit := seq/64, uint64(1)<<(seq%64); c.seen[w]&bit != 0 {
-			c.dups++
-			continue
-		} else {
-			c.seen[w] |= bit
-		}
-		c.distinct++
-		c.hist[bucket(time.Duration(now-sent))]++
-		if os.Getenv("BENCH_DEBUG") != "" && now-sent > int64(100*time.Millisecond) && seq%50 == 0 {
-			fmt.Fprintf(os.Stderr, "slow seq %d: %s\n", seq, time.Duration(now-sent))
+		ev := b[used : used+end]
+		used += end + 2
+		if i := bytes.Index(ev, []byte("data: ")); i >= 0 {
+			c.message(ev[i+len("data: "):], now)
 		}
 	}
 }
 
-// intAfter parses the integer after the first occurrence of key.
-func intAfter(b []byte, key string) (int64, bool) {
-	i := bytes.Index(b, []byte(key))
-	if i < 0 {
-		return 0, false
+// frames handles the complete WebSocket frames in b, answering pings,
+// and returns how many bytes they took.
+func (c *benchClient) frames(b []byte, now int64, readErr error) (int, error) {
+	used := 0
+	for {
+		f := b[used:]
+		if len(f) < 2 {
+			return used, readErr
+		}
+		op, n, hdr := f[0]&0x0f, uint64(f[1]&0x7f), 2
+		switch n {
+		case 126:
+			if len(f) < 4 {
+				return used, readErr
+			}
+			n, hdr = uint64(binary.BigEndian.Uint16(f[2:])), 4
+		case 127:
+			if len(f) < 10 {
+				return used, readErr
+			}
+			n, hdr = binary.BigEndian.Uint64(f[2:]), 10
+		}
+		if uint64(len(f)-hdr) < n {
+			return used, readErr
+		}
+		payload := f[hdr : hdr+int(n)]
+		used += hdr + int(n)
+		switch op {
+		case 0x1:
+			c.message(payload, now)
+		case 0x8:
+			return used, io.EOF
+		case 0x9: // ping: answer with a masked pong (zero mask)
+			frame := append([]byte{0x8a, 0x80 | byte(n), 0, 0, 0, 0}, payload...)
+			if _, err := c.conn.Write(frame); err != nil {
+				return used, err
+			}
+		}
 	}
-	b = b[i+len(key):]
+}
+
+// message checks one bench message: its sequence number (loss,
+// duplicates), position (order) and the time its append began (latency).
+// A bench message ends with its data, {"seq":S,"t":T}, the one object
+// without a nested one; the position comes right after the body string.
+func (c *benchClient) message(line []byte, now int64) {
+	i := bytes.LastIndexByte(line, '{')
+	if i < 0 {
+		return
+	}
+	seq, rest, ok1 := intAfter(line[i:], `{"seq":`)
+	sent, _, ok2 := intAfter(rest, `,"t":`)
+	if !ok1 || !ok2 || seq < 1 || seq > int64(c.total) {
+		return // not a bench event
+	}
+	pos := int64(-1)
+	if j := bytes.Index(line, []byte(`"position":`)); j >= 0 {
+		pos, _, _ = intAfter(line[j:], `"position":`)
+	}
+	if uint64(pos) <= c.lastPos {
+		c.disorder++
+	}
+	c.lastPos = uint64(pos)
+	if w, bit := seq/64, uint64(1)<<(seq%64); c.seen[w]&bit != 0 {
+		c.dups++
+		return
+	} else {
+		c.seen[w] |= bit
+	}
+	c.distinct++
+	c.hist[bucket(time.Duration(now-sent))]++
+}
+
+// intAfter parses the decimal integer that follows prefix at the start
+// of b, and returns what is left after it.
+func intAfter(b []byte, prefix string) (int64, []byte, bool) {
+	if !bytes.HasPrefix(b, []byte(prefix)) {
+		return 0, b, false
+	}
+	b = b[len(prefix):]
+	var n int64
 	j := 0
-	for j < len(b) && b[j] >= '0' && b[j] <= '9' {
+	for ; j < len(b) && j < 18 && b[j] >= '0' && b[j] <= '9'; j++ {
+		n = n*10 + int64(b[j]-'0')
+	}
+	if j < len(b) && j == 18 && b[j] >= '0' && b[j] <= '9' { // 19 digits: a UnixNano
+		n = n*10 + int64(b[j]-'0')
 		j++
 	}
-	n, err := strconv.ParseInt(string(b[:j]), 10, 64)
-	return n, err == nil
+	return n, b[j:], j > 0
 }

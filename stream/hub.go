@@ -79,6 +79,7 @@ type Stats struct {
 	Streams     int    // stream ids known (open or waiting to be opened)
 	Subscribers int    // open connections
 	Delivered   uint64 // messages written to clients
+	Writes      uint64 // writes those messages took (batches)
 	Kicked      uint64 // subscribers disconnected because their queue overflowed
 	Held        uint64 // messages held until their request's reply
 	Overruns    uint64 // live messages left to the log because a catch-up was running
@@ -101,6 +102,7 @@ type Hub struct {
 
 	last      atomic.Uint64 // position of the last event published
 	delivered atomic.Uint64
+	writes    atomic.Uint64
 	kicked    atomic.Uint64
 	held      atomic.Uint64
 	overruns  atomic.Uint64
@@ -163,7 +165,7 @@ func (h *Hub) Stats() Stats {
 	h.mu.Lock()
 	n := len(h.streams)
 	h.mu.Unlock()
-	return Stats{Streams: n, Subscribers: len(*h.subs.Load()), Delivered: h.delivered.Load(),
+	return Stats{Streams: n, Subscribers: len(*h.subs.Load()), Delivered: h.delivered.Load(), Writes: h.writes.Load(),
 		Kicked: h.kicked.Load(), Held: h.held.Load(), Overruns: h.overruns.Load()}
 }
 

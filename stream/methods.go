@@ -76,16 +76,18 @@ func (h *Hub) subscribe(w http.ResponseWriter, r *http.Request, c *api.Call) {
 	}
 	defer h.detach(s)
 	if isUpgrade(r) {
-		conn, bc, err := acceptWS(w, r)
+		conn, bc, err := acceptWS(w, r, h.cfg.WriteTimeout)
 		if err != nil {
 			return // Accept has answered
 		}
 		defer conn.CloseNow()
 		ctx := conn.CloseRead(r.Context())
-		s.serve(ctx, &wsTransport{c: conn, bc: bc, timeout: h.cfg.WriteTimeout, pingTimeout: max(10*h.cfg.PingInterval, 10*time.Second)})
+		s.serve(ctx, &wsTransport{c: conn, bc: bc, pingTimeout: max(10*h.cfg.PingInterval, 10*time.Second)})
 		return
 	}
-	s.serve(r.Context(), startSSE(w, h.cfg.WriteTimeout))
+	t, ctx, finish := startSSE(r.Context(), w, r, h.cfg.WriteTimeout)
+	defer finish()
+	s.serve(ctx, t)
 }
 
 func (h *Hub) head(w http.ResponseWriter, id string) {

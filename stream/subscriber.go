@@ -66,7 +66,6 @@ type subscriber struct {
 	lastSent  uint64
 	lastWrite time.Time
 	batch     []*event
-	paceTimer *time.Timer
 }
 
 func newSubscriber(h *Hub, streamID string, buffer int) *subscriber {
@@ -123,6 +122,15 @@ func (s *subscriber) offer(ev *event) {
 
 // serve runs the connection until the client goes, ctx ends or the hub
 // stops it. It returns why it ended.
+//
+// Writes are paced: a quiet stream's message goes out at once, but after
+// a write the subscriber stops listening to its queue and sleeps until
+// the next tick of a hub-wide grid of FlushInterval, then sends whatever
+// queued meanwhile in one write. Under load a subscriber so wakes once per
+// tick, and every busy subscriber wakes on the same tick: the writes come
+// in one burst that the runtime and the kernel handle back to back (and
+// a client's poller finds many sockets ready at once). A queue that gets
+// half full is written at once: pacing never overflows it.
 func (s *subscriber) serve(ctx context.Context, t transport) closeReason {
 	cfg := s.hub.cfg
 	var authC <-chan time.Time
@@ -133,6 +141,42 @@ func (s *subscriber) serve(ctx context.Context, t transport) closeReason {
 	}
 	ping := time.NewTicker(cfg.PingInterval)
 	defer ping.Stop()
+	tick := time.NewTimer(time.Hour)
+	tick.Stop()
+	defer tick.Stop()
+	queue := s.queue           // nil while paced
+	var tickC <-chan time.Time // the pacing tick, while paced
+	// flush writes what is queued: paced again after a write, listening
+	// to the queue again when there was nothing.
+	flush := func(first *event) error {
+		var batch []*event
+		if first != nil {
+			batch = s.drain(first)
+		} else {
+			select {
+			case ev := <-s.queue:
+				batch = s.drain(ev)
+			default:
+			}
+		}
+		if len(batch) == 0 {
+			queue, tickC = s.queue, nil
+			return nil
+		}
+		if err := s.deliver(ctx, t, batch); err != nil {
+			return err
+		}
+		if cfg.FlushInterval <= 0 {
+			return nil
+		}
+		select {
+		case <-s.nudge: // stale: the queue was just emptied
+		default:
+		}
+		tick.Reset(time.Until(nextTick(s.lastWrite, cfg.FlushInterval)))
+		queue, tickC = nil, tick.C
+		return nil
+	}
 	for {
 		select {
 		case <-ctx.Done():
@@ -155,15 +199,31 @@ func (s *subscriber) serve(ctx context.Context, t transport) closeReason {
 			if err := t.ping(ctx); err != nil {
 				return s.failed(ctx, t, err)
 			}
-		case ev := <-s.queue:
-			if err := s.pace(ctx); err != nil {
+		case ev := <-queue:
+			if err := flush(ev); err != nil {
 				return s.failed(ctx, t, err)
 			}
-			if err := s.deliver(ctx, t, s.drain(ev)); err != nil {
+		case <-tickC:
+			if err := flush(nil); err != nil {
+				return s.failed(ctx, t, err)
+			}
+		case <-s.nudge:
+			if queue != nil {
+				continue // not paced: the queue case takes it
+			}
+			tick.Stop()
+			if err := flush(nil); err != nil {
 				return s.failed(ctx, t, err)
 			}
 		}
 	}
+}
+
+// nextTick is the first tick of the FlushInterval grid at least half an
+// interval after the last write: a write late in one tick's burst waits
+// for the tick after the next.
+func nextTick(lastWrite time.Time, fi time.Duration) time.Time {
+	return lastWrite.Add(fi / 2).Truncate(fi).Add(fi)
 }
 
 // failed ends the connection after a failed write or read: closed
@@ -180,37 +240,6 @@ func (s *subscriber) failed(ctx context.Context, t transport, err error) closeRe
 		s.hub.log.Debug("event stream write failed", "stream", s.streamID, "err", err)
 	}
 	return reasonNone
-}
-
-// pace waits until FlushInterval has passed since the last write, so a
-// busy stream is written in batches (one system call each) while a quiet
-// one is written at once. Messages queue up meanwhile without waking
-// anyone, unless the queue gets half full: pacing never overflows it.
-func (s *subscriber) pace(ctx context.Context) error {
-	select {
-	case <-s.nudge: // a stale nudge from an earlier batch
-	default:
-	}
-	d := time.Until(s.lastWrite.Add(s.hub.cfg.FlushInterval))
-	if d <= 0 || 2*len(s.queue) >= cap(s.queue) {
-		return nil
-	}
-	if s.paceTimer == nil {
-		s.paceTimer = time.NewTimer(d)
-	} else {
-		s.paceTimer.Reset(d)
-	}
-	defer s.paceTimer.Stop()
-	select {
-	case <-s.paceTimer.C:
-		return nil
-	case <-s.nudge:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-s.stopped:
-		return errStopped
-	}
 }
 
 // drain collects ev and whatever else is queued, up to a batch.
@@ -268,6 +297,7 @@ func (s *subscriber) write(ctx context.Context, t transport, evs []*event) error
 	}
 	s.lastWrite = time.Now()
 	s.hub.delivered.Add(uint64(len(evs)))
+	s.hub.writes.Add(1)
 	return nil
 }
 

@@ -13,7 +13,6 @@ import (
 type wsTransport struct {
 	c           *websocket.Conn
 	bc          *batchConn
-	timeout     time.Duration
 	pingTimeout time.Duration
 	pinging     atomic.Bool
 }
@@ -21,11 +20,11 @@ type wsTransport struct {
 // acceptWS completes the upgrade. The caller must CloseNow the
 // connection. Deadlines the http.Server set are lifted first: they stay
 // on the hijacked connection otherwise.
-func acceptWS(w http.ResponseWriter, r *http.Request) (*websocket.Conn, *batchConn, error) {
+func acceptWS(w http.ResponseWriter, r *http.Request, timeout time.Duration) (*websocket.Conn, *batchConn, error) {
 	rc := http.NewResponseController(w)
 	_ = rc.SetReadDeadline(time.Time{})
 	_ = rc.SetWriteDeadline(time.Time{})
-	hj := &batchHijacker{ResponseWriter: w}
+	hj := &batchHijacker{ResponseWriter: w, timeout: timeout}
 	c, err := websocket.Accept(hj, r, &websocket.AcceptOptions{CompressionMode: websocket.CompressionDisabled})
 	if err != nil {
 		return nil, nil, err
@@ -34,13 +33,13 @@ func acceptWS(w http.ResponseWriter, r *http.Request) (*websocket.Conn, *batchCo
 }
 
 // write frames every event into the batch, then sends the batch with
-// one write bounded by the write timeout.
+// one write (bounded by the write timeout).
 func (t *wsTransport) write(_ context.Context, evs []*event) error {
 	t.bc.begin()
 	for _, ev := range evs {
 		t.bc.appendText(ev.line)
 	}
-	return t.bc.flush(t.timeout)
+	return t.bc.flush()
 }
 
 // ping sends a ping frame and waits for the pong in the background (the
