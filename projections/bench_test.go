@@ -83,10 +83,13 @@ func BenchmarkRebuild(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer store.Close()
-	t0 := time.Now()
-	fillLog(b, store, n)
+	// A log left in UIVMM_BENCH_DIR by an earlier run is reused as it is.
+	if head, _ := store.Head(ctx); head == 0 {
+		t0 := time.Now()
+		fillLog(b, store, n)
+		b.Logf("filled %d events in %s", n, time.Since(t0))
+	}
 	head, _ := store.Head(ctx)
-	b.Logf("filled %d events in %s", head, time.Since(t0))
 	// Reopen, so the log is checkpointed out of the WAL as a log at rest is.
 	store.Close()
 	if store, err = sqlite.Open(ctx, filepath.Join(dir, "events.db")); err != nil {
@@ -98,7 +101,11 @@ func BenchmarkRebuild(b *testing.B) {
 	b.ResetTimer()
 	var spent time.Duration
 	for i := 0; i < b.N; i++ {
-		db, err := readmodels.Open(ctx, filepath.Join(dir, fmt.Sprintf("rm%d.db", i)))
+		rm := filepath.Join(dir, fmt.Sprintf("rm%d.db", i))
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			_ = os.Remove(rm + suffix)
+		}
+		db, err := readmodels.Open(ctx, rm)
 		if err != nil {
 			b.Fatal(err)
 		}
