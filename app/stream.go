@@ -14,6 +14,7 @@ func (a *App) newHub(cfg config.Config) *stream.Hub {
 		AuthTimeout:   cfg.EventStream.AuthTimeout.Duration,
 		PingInterval:  cfg.EventStream.PingInterval.Duration,
 		Buffer:        cfg.EventStream.Buffer,
+		FlushInterval: cfg.EventStream.FlushInterval.Duration,
 		OnSubscribers: metrics.StreamSubscribers,
 		OnDrop:        metrics.StreamDropped,
 	})

@@ -100,7 +100,7 @@ func TestLoadOwnKeys(t *testing.T) {
 	c, err := config.Parse([]byte(`
 addr: "[::1]:8080"
 data_dir: /var/lib/uivmm
-eventstream: {auth_timeout: 1m30s, ping_interval: 500ms, buffer: 64}
+eventstream: {auth_timeout: 1m30s, ping_interval: 500ms, buffer: 64, flush_interval: 35ms}
 simplestream: {images_lifetime: 3d, deletion_interval: 30m, max_upload: 2GiB}
 mail: {host: mail.example.com, port: 465, password: pw, user: u, from: "uivmm <noreply@example.com>", tls: implicit, outbox: /tmp/out}
 event_store: {url: "esdb://localhost:2113?tls=false"}
@@ -131,6 +131,7 @@ log: {level: debug, format: json}
 		{"auth_timeout", c.EventStream.AuthTimeout.Duration, 90 * time.Second},
 		{"ping_interval", c.EventStream.PingInterval.Duration, 500 * time.Millisecond},
 		{"buffer", c.EventStream.Buffer, 64},
+		{"flush_interval", c.EventStream.FlushInterval.Duration, 35 * time.Millisecond},
 		{"images_lifetime", c.SimpleStream.ImagesLifetime.Duration, 72 * time.Hour},
 		{"deletion_interval", c.SimpleStream.DeletionInterval.Duration, 30 * time.Minute},
 		{"max_upload", c.SimpleStream.MaxUpload, config.Bytes(2 << 30)},

@@ -59,6 +59,7 @@ func (c *Config) validateServer(p *problems) {
 func (c *Config) validateStreams(p *problems) {
 	positive(p, "eventstream.auth_timeout", c.EventStream.AuthTimeout.Duration)
 	positive(p, "eventstream.ping_interval", c.EventStream.PingInterval.Duration)
+	positive(p, "eventstream.flush_interval", c.EventStream.FlushInterval.Duration)
 	if c.EventStream.Buffer <= 0 {
 		p.add("eventstream.buffer", "must be positive, got %d", c.EventStream.Buffer)
 	}

@@ -16,15 +16,17 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/uivmm/uivmm/app/apptest"
+	"github.com/uivmm/uivmm/config"
 	"github.com/uivmm/uivmm/eventstore"
 )
 
@@ -37,7 +39,11 @@ import (
 //	go test -run '^$' -bench BenchmarkFanOut -benchtime 1x -timeout 15m ./stream/
 //
 // UIVMM_BENCH_SUBSCRIBERS (1000), UIVMM_BENCH_RATE (events/s, 1000) and
-// UIVMM_BENCH_SECONDS (10) change the load.
+// UIVMM_BENCH_SECONDS (10) change the load, UIVMM_BENCH_FLUSH_MS (20) the
+// eventstream.flush_interval. The first UIVMM_BENCH_WARMUP seconds (2) of
+// events are delivered and checked for loss like the rest, but their
+// latency is not recorded: they are the warm-up (buffers, stacks and the
+// heap growing to their working size).
 
 const childEnv = "UIVMM_BENCH_CHILD"
 
@@ -61,17 +67,19 @@ func envInt(name string, def int) int {
 
 // benchReport is what the client process prints when done.
 type benchReport struct {
-	Clients   int              `json:"clients"`
-	Connected int              `json:"connected"`
-	Expected  int              `json:"expected"`
-	Received  map[string]int64 `json:"received"` // per transport, distinct events
-	Lost      int64            `json:"lost"`
-	Dups      int64            `json:"dups"`
-	Disorder  int64            `json:"disorder"`
-	Dropped   int              `json:"dropped"` // connections that ended early
-	Hist      []uint64         `json:"hist"`
-	RSSKiB    int64            `json:"rss_kib"`
-	CPU       time.Duration    `json:"cpu"` // user+system time of the clients process
+	Clients      int              `json:"clients"`
+	Connected    int              `json:"connected"`
+	Expected     int              `json:"expected"`
+	Received     map[string]int64 `json:"received"` // per transport, distinct events
+	Lost         int64            `json:"lost"`
+	Dups         int64            `json:"dups"`
+	Disorder     int64            `json:"disorder"`
+	Dropped      int              `json:"dropped"`        // connections that ended early
+	Hist         []uint64         `json:"hist"`           // append began → client
+	Committed    []uint64         `json:"committed"`      // append acknowledged → client
+	WorstByTenth []time.Duration  `json:"worst_by_tenth"` // worst latency in each tenth of the events
+	RSSKiB       int64            `json:"rss_kib"`
+	CPU          time.Duration    `json:"cpu"` // user+system time of the clients process
 }
 
 // Latency histogram: bucket i holds latencies in [1.05^i, 1.05^(i+1)) µs.
@@ -107,16 +115,19 @@ func BenchmarkFanOut(b *testing.B) {
 	subs := envInt("UIVMM_BENCH_SUBSCRIBERS", 1000)
 	rate := envInt("UIVMM_BENCH_RATE", 1000)
 	secs := envInt("UIVMM_BENCH_SECONDS", 10)
+	warm := envInt("UIVMM_BENCH_WARMUP", 2)
 	for range b.N {
-		runFanOut(b, subs, rate, secs)
+		runFanOut(b, subs, rate, secs, warm)
 	}
 }
 
-func runFanOut(b *testing.B, subs, rate, secs int) {
-	env := apptest.Start(b)
+func runFanOut(b *testing.B, subs, rate, secs, warm int) {
+	flush := time.Duration(envInt("UIVMM_BENCH_FLUSH_MS", 20)) * time.Millisecond
+	env := apptest.Start(b, func(c *config.Config) { c.EventStream.FlushInterval.Duration = flush })
 	_, tok := env.AddUser("bench", 1)
-	total := rate * secs
-	child, out := startClients(b, env, tok, subs, total, secs)
+	total, warmup := rate*(warm+secs), rate*warm
+	commits := newCommitTimes(b, total)
+	child, out := startClients(b, env, tok, subs, total, warmup, warm+secs, commits.path)
 	defer child.Process.Kill()
 	for deadline := time.Now().Add(30 * time.Second); env.App.Hub.Stats().Subscribers < subs && time.Now().Before(deadline); {
 		time.Sleep(50 * time.Millisecond)
@@ -125,7 +136,7 @@ func runFanOut(b *testing.B, subs, rate, secs int) {
 	peak, stopSampling := sampleMemUntil()
 	b.ResetTimer()
 	cpu0 := cpuTime()
-	produced, appendWorst := produce(b, env, total, rate)
+	produced, appendHist := produce(b, env, total, rate, commits)
 	rest, _ := out.ReadString(0)
 	_ = child.Wait()
 	serverCPU := cpuTime() - cpu0
@@ -139,21 +150,28 @@ func runFanOut(b *testing.B, subs, rate, secs int) {
 	}
 	stats := env.App.Hub.Stats()
 	p50, p99, p999, pmax := quantile(rep.Hist, 0.50), quantile(rep.Hist, 0.99), quantile(rep.Hist, 0.999), quantile(rep.Hist, 1)
+	c50, c99, c999, cmax := quantile(rep.Committed, 0.50), quantile(rep.Committed, 0.99), quantile(rep.Committed, 0.999), quantile(rep.Committed, 1)
+	a50, a99, amax := quantile(appendHist, 0.50), quantile(appendHist, 0.99), quantile(appendHist, 1)
 	b.ReportMetric(float64(p50)/1e6, "p50-ms")
 	b.ReportMetric(float64(p99)/1e6, "p99-ms")
+	b.ReportMetric(float64(c99)/1e6, "commit-p99-ms")
 	b.ReportMetric(float64(rep.Lost), "lost")
 	b.ReportMetric(float64(peak.rssKiB)/1024, "server-rss-MiB")
 	r := func(d time.Duration) time.Duration { return d.Round(10 * time.Microsecond) }
-	b.Logf(`fan-out: %d subscribers (%d connected; %d SSE, %d WebSocket), %d events in %s (%.0f/s; worst append %s), GOMAXPROCS %d
-  delivery latency (append → client): p50 %s  p99 %s  p99.9 %s  max %s
+	b.Logf(`fan-out: %d subscribers (%d connected; %d SSE, %d WebSocket), %d events in %s (%.0f/s), GOMAXPROCS %d, flush interval %s
+  latencies after a %d s warm-up:
+  delivery latency (append began → client): p50 %s  p99 %s  p99.9 %s  max %s
+  delivery latency (append acknowledged → client): p50 %s  p99 %s  p99.9 %s  max %s
+  worst latency in each tenth of the run: %v
+  durable append (SQLite, synchronous=FULL): p50 %s  p99 %s  max %s
   received: %v of %d each; lost %d, duplicates %d, out of order %d, connections dropped %d, hub kicked %d
   hub: %d messages in %d writes (%.1f per write)
   server: heap in use %.1f MiB idle / %.1f MiB peak, RSS %.1f MiB idle / %.1f MiB peak, goroutines %d idle / %d peak
   clients process RSS %.1f MiB
   CPU (user+system): server process %s (%.2f µs per delivered message), clients process %s; load average %s`,
 		subs, rep.Connected, subs/2, subs-subs/2, total, produced.Round(time.Millisecond), float64(total)/produced.Seconds(),
-		appendWorst.Round(time.Microsecond), runtime.GOMAXPROCS(0),
-		r(p50), r(p99), r(p999), r(pmax),
+		runtime.GOMAXPROCS(0), flush, warm,
+		r(p50), r(p99), r(p999), r(pmax), r(c50), r(c99), r(c999), r(cmax), roundAll(rep.WorstByTenth), r(a50), r(a99), r(amax),
 		rep.Received, total, rep.Lost, rep.Dups, rep.Disorder, rep.Dropped, stats.Kicked,
 		stats.Delivered, stats.Writes, float64(stats.Delivered)/float64(max(1, stats.Writes)),
 		mib(idle.heap), mib(peak.heap), float64(idle.rssKiB)/1024, float64(peak.rssKiB)/1024, idle.goroutines, peak.goroutines,
@@ -166,7 +184,7 @@ func mib(n uint64) float64 { return float64(n) / (1 << 20) }
 
 // startClients registers subs stream ids and starts the clients process
 // on them; it returns once every client is connected.
-func startClients(b *testing.B, env *apptest.Env, tok string, subs, total, secs int) (*exec.Cmd, *bufio.Reader) {
+func startClients(b *testing.B, env *apptest.Env, tok string, subs, total, warmup, secs int, commitsPath string) (*exec.Cmd, *bufio.Reader) {
 	ids := make([]string, subs)
 	for i := range ids {
 		ids[i] = env.App.Hub.NewStreamID()
@@ -176,8 +194,8 @@ func startClients(b *testing.B, env *apptest.Env, tok string, subs, total, secs 
 		b.Fatal(err)
 	}
 	child := exec.Command(os.Args[0], "-test.run=^$")
-	child.Env = append(os.Environ(), childEnv+"=1", "BENCH_URL="+env.URL, "BENCH_TOKEN="+tok, "BENCH_IDS="+idFile,
-		"BENCH_TOTAL="+strconv.Itoa(total), "BENCH_DEADLINE="+strconv.Itoa(secs+60))
+	child.Env = append(os.Environ(), childEnv+"=1", "BENCH_URL="+env.URL, "BENCH_TOKEN="+tok, "BENCH_IDS="+idFile, "BENCH_COMMITS="+commitsPath,
+		"BENCH_TOTAL="+strconv.Itoa(total), "BENCH_WARMUP="+strconv.Itoa(warmup), "BENCH_DEADLINE="+strconv.Itoa(secs+60))
 	child.Stderr = os.Stderr
 	stdout, _ := child.StdoutPipe()
 	if err := child.Start(); err != nil {
@@ -196,13 +214,14 @@ func startClients(b *testing.B, env *apptest.Env, tok string, subs, total, secs 
 // API calls): event i is due at start + i/rate, and one that falls behind
 // is sent at once, never skipped. Each event carries its sequence number
 // and the time its append began.
-func produce(b *testing.B, env *apptest.Env, total, rate int) (time.Duration, time.Duration) {
+func produce(b *testing.B, env *apptest.Env, total, rate int, commits *commitTimes) (time.Duration, []uint64) {
 	const writers = 4
 	start := time.Now()
-	worst := make([]time.Duration, writers)
+	hists := make([][]uint64, writers)
 	var wg sync.WaitGroup
 	for w := range writers {
 		wg.Add(1)
+		hists[w] = make([]uint64, histBuckets)
 		go func() {
 			defer wg.Done()
 			for i := 1 + w; i <= total; i += writers {
@@ -218,13 +237,65 @@ func produce(b *testing.B, env *apptest.Env, total, rate int) (time.Duration, ti
 					b.Error(err)
 					return
 				}
-				worst[w] = max(worst[w], time.Since(t0))
+				done := time.Now()
+				commits.set(i, done.UnixNano())
+				hists[w][bucket(done.Sub(t0))]++
 			}
 		}()
 	}
 	wg.Wait()
-	return time.Since(start), slices.Max(worst)
+	all := make([]uint64, histBuckets)
+	for _, h := range hists {
+		for i, n := range h {
+			all[i] += n
+		}
+	}
+	return time.Since(start), all
 }
+
+// commitTimes is a file both processes map: the time each bench event's
+// append was acknowledged (durable), by sequence number, so the clients
+// can also measure from the commit (0: not acknowledged yet).
+type commitTimes struct {
+	path string
+	at   []int64
+}
+
+func newCommitTimes(tb testing.TB, total int) *commitTimes {
+	path := filepath.Join(tb.TempDir(), "commits")
+	if err := os.WriteFile(path, make([]byte, 8*(total+1)), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	ct, err := mapCommitTimes(path, true)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return ct
+}
+
+func mapCommitTimes(path string, write bool) (*commitTimes, error) {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	prot := syscall.PROT_READ
+	if write {
+		prot |= syscall.PROT_WRITE
+	}
+	mem, err := syscall.Mmap(int(f.Fd()), 0, int(st.Size()), prot, syscall.MAP_SHARED)
+	if err != nil {
+		return nil, err
+	}
+	return &commitTimes{path: path, at: unsafe.Slice((*int64)(unsafe.Pointer(&mem[0])), len(mem)/8)}, nil
+}
+
+func (c *commitTimes) set(seq int, nanos int64) { atomic.StoreInt64(&c.at[seq], nanos) }
+func (c *commitTimes) get(seq int64) int64      { return atomic.LoadInt64(&c.at[seq]) }
 
 // sampleMemUntil samples memory every 250 ms until stop is called; the
 // returned pointer holds the peaks once stop has returned.
@@ -305,7 +376,12 @@ func benchClients() error {
 		return err
 	}
 	ids := strings.Split(string(raw), "\n")
+	commits, err := mapCommitTimes(os.Getenv("BENCH_COMMITS"), false)
+	if err != nil {
+		return err
+	}
 	total := envInt("BENCH_TOTAL", 0)
+	warmup := int64(envInt("BENCH_WARMUP", 0))
 	deadline := time.Now().Add(time.Duration(envInt("BENCH_DEADLINE", 60)) * time.Second)
 	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
@@ -313,7 +389,7 @@ func benchClients() error {
 	cs := make([]*benchClient, len(ids))
 	var wg sync.WaitGroup
 	for i, id := range ids {
-		cs[i] = &benchClient{total: total, seen: make([]uint64, total/64+1)}
+		cs[i] = &benchClient{total: total, seen: make([]uint64, total/64+1), commits: commits, warmup: warmup}
 		url := base + "/api/v1/event.subscribe?stream=" + id
 		var err error
 		if i < len(ids)/2 {
@@ -337,6 +413,7 @@ func benchClients() error {
 	fmt.Println("ready")
 	wg.Wait()
 	rep := benchReport{Clients: len(ids), Expected: total, Received: map[string]int64{}, Hist: make([]uint64, histBuckets),
+		Committed: make([]uint64, histBuckets), WorstByTenth: make([]time.Duration, 10),
 		RSSKiB: rssKiB(), CPU: cpuTime() - cpu0}
 	for i, c := range cs {
 		kind := "sse"
@@ -354,6 +431,12 @@ func benchClients() error {
 		for j, n := range c.hist {
 			rep.Hist[j] += uint64(n)
 		}
+		for j, n := range c.committed {
+			rep.Committed[j] += uint64(n)
+		}
+		for j, d := range c.worst {
+			rep.WorstByTenth[j] = max(rep.WorstByTenth[j], d)
+		}
 	}
 	out, _ := json.Marshal(rep)
 	fmt.Println(string(out))
@@ -368,10 +451,16 @@ type benchClient struct {
 	disorder int64
 	lastPos  uint64
 	hist     [histBuckets]uint32
-	err      error
-	conn     net.Conn
-	ws       bool
-	buf      []byte // read but not yet parsed
+	// committed: latency from the append's acknowledgement; a message
+	// that arrives before it counts as 0.
+	committed [histBuckets]uint32
+	worst     [10]time.Duration // by tenth of the sequence
+	commits   *commitTimes
+	warmup    int64 // events whose latency is not recorded
+	err       error
+	conn      net.Conn
+	ws        bool
+	buf       []byte // read but not yet parsed
 }
 
 // open connects and subscribes, over WebSocket or SSE. Both are minimal
@@ -453,8 +542,12 @@ func (c *benchClient) events(b []byte, now int64) int {
 		}
 		ev := b[used : used+end]
 		used += end + 2
+		pos := int64(-1)
+		if id, rest, ok := intAfter(ev, "id: "); ok && len(rest) > 0 && rest[0] == '\n' {
+			pos = id // the SSE id is the position
+		}
 		if i := bytes.Index(ev, []byte("data: ")); i >= 0 {
-			c.message(ev[i+len("data: "):], now)
+			c.message(ev[i+len("data: "):], now, pos)
 		}
 	}
 }
@@ -488,7 +581,7 @@ func (c *benchClient) frames(b []byte, now int64, readErr error) (int, error) {
 		used += hdr + int(n)
 		switch op {
 		case 0x1:
-			c.message(payload, now)
+			c.message(payload, now, -1)
 		case 0x8:
 			return used, io.EOF
 		case 0x9: // ping: answer with a masked pong (zero mask)
@@ -503,8 +596,9 @@ func (c *benchClient) frames(b []byte, now int64, readErr error) (int, error) {
 // message checks one bench message: its sequence number (loss,
 // duplicates), position (order) and the time its append began (latency).
 // A bench message ends with its data, {"seq":S,"t":T}, the one object
-// without a nested one; the position comes right after the body string.
-func (c *benchClient) message(line []byte, now int64) {
+// without a nested one; the position comes right after the body string
+// (pos, when not -1, is the SSE id, which is the position).
+func (c *benchClient) message(line []byte, now, pos int64) {
 	i := bytes.LastIndexByte(line, '{')
 	if i < 0 {
 		return
@@ -514,9 +608,10 @@ func (c *benchClient) message(line []byte, now int64) {
 	if !ok1 || !ok2 || seq < 1 || seq > int64(c.total) {
 		return // not a bench event
 	}
-	pos := int64(-1)
-	if j := bytes.Index(line, []byte(`"position":`)); j >= 0 {
-		pos, _, _ = intAfter(line[j:], `"position":`)
+	if pos < 0 {
+		if j := bytes.Index(line, []byte(`"position":`)); j >= 0 {
+			pos, _, _ = intAfter(line[j:], `"position":`)
+		}
 	}
 	if uint64(pos) <= c.lastPos {
 		c.disorder++
@@ -529,7 +624,17 @@ func (c *benchClient) message(line []byte, now int64) {
 		c.seen[w] |= bit
 	}
 	c.distinct++
+	if seq <= c.warmup {
+		return
+	}
 	c.hist[bucket(time.Duration(now-sent))]++
+	tenth := min(9, int(10*(seq-c.warmup-1)/(int64(c.total)-c.warmup)))
+	c.worst[tenth] = max(c.worst[tenth], time.Duration(now-sent))
+	if at := c.commits.get(seq); at != 0 && now > at {
+		c.committed[bucket(time.Duration(now-at))]++
+	} else {
+		c.committed[0]++
+	}
 }
 
 // intAfter parses the decimal integer that follows prefix at the start
@@ -549,4 +654,12 @@ func intAfter(b []byte, prefix string) (int64, []byte, bool) {
 		j++
 	}
 	return n, b[j:], j > 0
+}
+
+func roundAll(ds []time.Duration) []time.Duration {
+	out := make([]time.Duration, len(ds))
+	for i, d := range ds {
+		out[i] = d.Round(time.Millisecond)
+	}
+	return out
 }

@@ -44,8 +44,12 @@ func (s *subscriber) catchUp(ctx context.Context, t transport) error {
 func (s *subscriber) discardQueued(ctx context.Context, t transport) error {
 	var keep []*event
 	for len(s.queue) > 0 {
-		if ev := <-s.queue; ev.synthetic {
-			keep = append(keep, ev)
+		evs := <-s.queue
+		s.queued.Add(-int64(len(evs)))
+		for _, ev := range evs {
+			if ev.synthetic {
+				keep = append(keep, ev)
+			}
 		}
 	}
 	return s.deliver(ctx, t, keep)

@@ -80,7 +80,7 @@ func (h *Hub) attach(id string, after *uint64, p *Principal) (*subscriber, error
 		s.notifyBound()
 	}
 	if st.pending != nil {
-		s.offer(st.pending)
+		s.offer([]*event{st.pending})
 		st.pending = nil
 	}
 	st.sub = s
@@ -131,6 +131,6 @@ func (h *Hub) Bind(id string, p *Principal, requestID string) error {
 	}
 	st.sub.principal.Store(p)
 	st.sub.notifyBound()
-	st.sub.offer(ev)
+	st.sub.offer([]*event{ev})
 	return nil
 }

@@ -49,10 +49,10 @@ type transport interface {
 type subscriber struct {
 	hub       *Hub
 	streamID  string
-	queue     chan *event
+	queue     chan []*event // batches from the dispatcher (shared, read-only)
+	queued    atomic.Int64  // messages in queue; at most the hub's Buffer
 	principal atomic.Pointer[Principal]
 	bound     chan struct{} // signalled on (re)binding
-	nudge     chan struct{} // signalled when the queue is half full
 	stopped   chan struct{} // closed by stop
 	stopOnce  sync.Once
 	reason    atomic.Int32
@@ -69,8 +69,8 @@ type subscriber struct {
 }
 
 func newSubscriber(h *Hub, streamID string, buffer int) *subscriber {
-	s := &subscriber{hub: h, streamID: streamID, queue: make(chan *event, buffer),
-		bound: make(chan struct{}, 1), nudge: make(chan struct{}, 1), stopped: make(chan struct{})}
+	s := &subscriber{hub: h, streamID: streamID, queue: make(chan []*event, buffer),
+		bound: make(chan struct{}, 1), stopped: make(chan struct{})}
 	s.catchingUp.Store(true)
 	return s
 }
@@ -90,47 +90,62 @@ func (s *subscriber) stop(why closeReason) {
 	})
 }
 
-// offer queues ev if s may see it, without blocking: a full queue stops
-// the subscriber (it is too slow) and counts it.
-func (s *subscriber) offer(ev *event) {
+// offer queues the events of batch that s may see, without blocking. A
+// subscriber that still holds Buffer messages from earlier batches is too
+// slow: it is stopped and counted (so a queue holds at most Buffer - 1
+// messages plus one batch). batch is shared with other subscribers and
+// never changed.
+func (s *subscriber) offer(batch []*event) {
 	p := s.principal.Load()
-	if p == nil || !ev.visibleTo(p) {
+	if p == nil {
 		return
 	}
-	select {
-	case s.queue <- ev:
-		if 2*len(s.queue) >= cap(s.queue) {
-			select {
-			case s.nudge <- struct{}{}:
-			default:
+	evs := batch
+	if !p.Privileged() {
+		evs = nil
+		for _, ev := range batch {
+			if ev.visibleTo(p) {
+				evs = append(evs, ev)
 			}
 		}
-	default:
-		if !ev.synthetic && s.catchingUp.Load() {
-			s.overrun.Store(true) // catchUp reads it from the log
-			s.hub.overruns.Add(1)
-			return
-		}
-		s.hub.cfg.OnDrop()
-		s.stopOnce.Do(func() {
-			s.reason.Store(int32(reasonOverflow))
-			close(s.stopped)
-			s.hub.kicked.Add(1)
-		})
 	}
+	if len(evs) == 0 {
+		return
+	}
+	n := int64(len(evs))
+	if s.queued.Add(n)-n < int64(s.hub.cfg.Buffer) {
+		select {
+		case s.queue <- evs:
+			return
+		default: // cannot happen: a batch holds at least one message
+		}
+	}
+	s.queued.Add(-n)
+	if s.catchingUp.Load() && !hasSynthetic(evs) {
+		s.overrun.Store(true) // catchUp reads them from the log
+		s.hub.overruns.Add(1)
+		return
+	}
+	s.hub.cfg.OnDrop()
+	s.stopOnce.Do(func() {
+		s.reason.Store(int32(reasonOverflow))
+		close(s.stopped)
+		s.hub.kicked.Add(1)
+	})
+}
+
+func hasSynthetic(evs []*event) bool {
+	for _, ev := range evs {
+		if ev.synthetic {
+			return true
+		}
+	}
+	return false
 }
 
 // serve runs the connection until the client goes, ctx ends or the hub
-// stops it. It returns why it ended.
-//
-// Writes are paced: a quiet stream's message goes out at once, but after
-// a write the subscriber stops listening to its queue and sleeps until
-// the next tick of a hub-wide grid of FlushInterval, then sends whatever
-// queued meanwhile in one write. Under load a subscriber so wakes once per
-// tick, and every busy subscriber wakes on the same tick: the writes come
-// in one burst that the runtime and the kernel handle back to back (and
-// a client's poller finds many sockets ready at once). A queue that gets
-// half full is written at once: pacing never overflows it.
+// stops it. It returns why it ended. Each batch the dispatcher hands over
+// (together with any queued behind it) is sent with one write.
 func (s *subscriber) serve(ctx context.Context, t transport) closeReason {
 	cfg := s.hub.cfg
 	var authC <-chan time.Time
@@ -141,42 +156,6 @@ func (s *subscriber) serve(ctx context.Context, t transport) closeReason {
 	}
 	ping := time.NewTicker(cfg.PingInterval)
 	defer ping.Stop()
-	tick := time.NewTimer(time.Hour)
-	tick.Stop()
-	defer tick.Stop()
-	queue := s.queue           // nil while paced
-	var tickC <-chan time.Time // the pacing tick, while paced
-	// flush writes what is queued: paced again after a write, listening
-	// to the queue again when there was nothing.
-	flush := func(first *event) error {
-		var batch []*event
-		if first != nil {
-			batch = s.drain(first)
-		} else {
-			select {
-			case ev := <-s.queue:
-				batch = s.drain(ev)
-			default:
-			}
-		}
-		if len(batch) == 0 {
-			queue, tickC = s.queue, nil
-			return nil
-		}
-		if err := s.deliver(ctx, t, batch); err != nil {
-			return err
-		}
-		if cfg.FlushInterval <= 0 {
-			return nil
-		}
-		select {
-		case <-s.nudge: // stale: the queue was just emptied
-		default:
-		}
-		tick.Reset(time.Until(nextTick(s.lastWrite, cfg.FlushInterval)))
-		queue, tickC = nil, tick.C
-		return nil
-	}
 	for {
 		select {
 		case <-ctx.Done():
@@ -199,31 +178,12 @@ func (s *subscriber) serve(ctx context.Context, t transport) closeReason {
 			if err := t.ping(ctx); err != nil {
 				return s.failed(ctx, t, err)
 			}
-		case ev := <-queue:
-			if err := flush(ev); err != nil {
-				return s.failed(ctx, t, err)
-			}
-		case <-tickC:
-			if err := flush(nil); err != nil {
-				return s.failed(ctx, t, err)
-			}
-		case <-s.nudge:
-			if queue != nil {
-				continue // not paced: the queue case takes it
-			}
-			tick.Stop()
-			if err := flush(nil); err != nil {
+		case evs := <-s.queue:
+			if err := s.deliver(ctx, t, s.drain(evs)); err != nil {
 				return s.failed(ctx, t, err)
 			}
 		}
 	}
-}
-
-// nextTick is the first tick of the FlushInterval grid at least half an
-// interval after the last write: a write late in one tick's burst waits
-// for the tick after the next.
-func nextTick(lastWrite time.Time, fi time.Duration) time.Time {
-	return lastWrite.Add(fi / 2).Truncate(fi).Add(fi)
 }
 
 // failed ends the connection after a failed write or read: closed
@@ -242,14 +202,17 @@ func (s *subscriber) failed(ctx context.Context, t transport, err error) closeRe
 	return reasonNone
 }
 
-// drain collects ev and whatever else is queued, up to a batch.
-func (s *subscriber) drain(ev *event) []*event {
-	const maxBatch = 256
-	b := append(s.batch[:0], ev)
+// drain copies evs and whatever else is queued into the subscriber's
+// own batch (deliver filters it in place; queued batches are shared).
+func (s *subscriber) drain(evs []*event) []*event {
+	const maxBatch = 1024
+	b := append(s.batch[:0], evs...)
+	s.queued.Add(-int64(len(evs)))
 	for len(b) < maxBatch {
 		select {
-		case e := <-s.queue:
-			b = append(b, e)
+		case more := <-s.queue:
+			b = append(b, more...)
+			s.queued.Add(-int64(len(more)))
 		default:
 			s.batch = b
 			return b
