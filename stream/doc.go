@@ -26,17 +26,21 @@
 // # Ordering and delivery
 //
 // The hub is a projections.Runner listener: it sees every event once, in
-// position order, and never blocks. Each subscriber has a bounded queue
-// (Config.Buffer); a subscriber whose queue overflows is disconnected
-// (SSE: a "close" event, WebSocket: StatusPolicyViolation) and counted, so
-// a slow client never slows the writers or the other subscribers.
+// position order, renders it once, and never blocks. A dispatcher hands
+// the events to the subscribers in batches, on a hub-wide grid of
+// Config.FlushInterval ticks (at once when the hub is quiet): under load a
+// subscriber wakes, and is written with one system call, once per tick.
+// Each subscriber has a bounded queue (Config.Buffer messages); one that
+// still holds that many when the next batch comes is disconnected (SSE: a
+// "close" event, WebSocket: StatusPolicyViolation) and counted, so a slow
+// client never slows the writers or the other subscribers. On HTTP/1.x the
+// SSE response is written on the taken-over connection ("Connection:
+// close", no chunked encoding), as WebSocket frames are.
 //
 // A message carrying the request id of an HTTP request still being served
 // is held (per subscriber, in order) until that request's reply has been
 // written and flushed, plus Config.ReleaseGrace, at most Config.HoldMax:
-// Middleware marks request ids in flight. Under load a subscriber is
-// written at most once per Config.FlushInterval, in batches (one system
-// call each); a quiet stream is written at once.
+// Middleware marks request ids in flight.
 //
 // Resuming: SSE Last-Event-ID, or ?from=<position> on either transport,
 // is an exclusive checkpoint. Once bound, the subscriber catches up from
