@@ -59,7 +59,7 @@ type Config struct {
 type EventStream struct {
 	AuthTimeout  Seconds `yaml:"auth_timeout"`  // time to authenticate; default 10s
 	PingInterval Seconds `yaml:"ping_interval"` // keep-alive period; default 1s
-	Buffer       int     `yaml:"buffer"`        // per-subscriber queue; default 256
+	Buffer       int     `yaml:"buffer"`        // per-subscriber queue; default 1024 (about a second at 1,000 events/s)
 	// FlushInterval is the tick a busy stream is written on: messages
 	// that arrive meanwhile go out together in one write. Default 20ms;
 	// shorter lowers latency and costs more CPU per message.
@@ -173,7 +173,7 @@ func (c *Config) setDefaults() {
 	setZero(&c.DataDir, "./data")
 	setZero(&c.EventStream.AuthTimeout.Duration, 10*time.Second)
 	setZero(&c.EventStream.PingInterval.Duration, time.Second)
-	setZero(&c.EventStream.Buffer, 256)
+	setZero(&c.EventStream.Buffer, 1024)
 	setZero(&c.EventStream.FlushInterval.Duration, 20*time.Millisecond)
 	setZero(&c.SimpleStream.ImagesLifetime.Duration, 7*day)
 	setZero(&c.SimpleStream.DeletionInterval.Duration, 6*time.Hour)

@@ -173,22 +173,26 @@ func runFanOut(b *testing.B, subs, rate, secs, warm int) {
 	b.ReportMetric(float64(rep.Lost), "lost")
 	b.ReportMetric(float64(peak.rssKiB)/1024, "server-rss-MiB")
 	r := func(d time.Duration) time.Duration { return d.Round(10 * time.Microsecond) }
-	b.Logf(`fan-out: %d subscribers (%d connected; %d SSE, %d WebSocket), %d events in %s (%.0f/s), GOMAXPROCS %d, flush interval %s
+	// Printed, not logged: the testing package cuts a benchmark's log
+	// after ten lines.
+	fmt.Printf(`fan-out: %d subscribers (%d connected; %d SSE, %d WebSocket), %d events in %s (%.0f/s), GOMAXPROCS %d, flush interval %s
   latencies after a %d s warm-up:
   delivery latency (append began → client): p50 %s  p99 %s  p99.9 %s  max %s
   delivery latency (append acknowledged → client): p50 %s  p99 %s  p99.9 %s  max %s
   worst latency in each tenth of the run: %v
   durable append (SQLite, synchronous=FULL): p50 %s  p99 %s  max %s
   received: %v of %d each; lost %d, duplicates %d, out of order %d, connections dropped %d, hub kicked %d
-  hub: %d messages in %d writes (%.1f per write)
-  server: heap in use %.1f MiB idle / %.1f MiB peak, RSS %.1f MiB idle / %.1f MiB peak, goroutines %d idle / %d peak
-  clients process RSS %.1f MiB
-  CPU (user+system): server process %s (%.2f µs per delivered message), clients process %s; load average %s`,
+  hub: %d messages in %d writes (%.1f per write)`,
 		subs, rep.Connected, subs/2, subs-subs/2, total, produced.Round(time.Millisecond), float64(total)/produced.Seconds(),
 		runtime.GOMAXPROCS(0), flush, warm,
 		r(p50), r(p99), r(p999), r(pmax), r(c50), r(c99), r(c999), r(cmax), roundAll(rep.WorstByTenth), r(a50), r(a99), r(amax),
 		rep.Received, total, rep.Lost, rep.Dups, rep.Disorder, rep.Dropped, stats.Kicked,
-		stats.Delivered, stats.Writes, float64(stats.Delivered)/float64(max(1, stats.Writes)),
+		stats.Delivered, stats.Writes, float64(stats.Delivered)/float64(max(1, stats.Writes)))
+	fmt.Printf(`
+  server: heap in use %.1f MiB idle / %.1f MiB peak, RSS %.1f MiB idle / %.1f MiB peak, goroutines %d idle / %d peak
+  clients process RSS %.1f MiB
+  CPU (user+system): server process %s (%.2f µs per delivered message), clients process %s; load average %s
+`,
 		mib(idle.heap), mib(peak.heap), float64(idle.rssKiB)/1024, float64(peak.rssKiB)/1024, idle.goroutines, peak.goroutines,
 		float64(rep.RSSKiB)/1024,
 		serverCPU.Round(time.Millisecond), float64(serverCPU.Microseconds())/float64(max(1, rep.Received["sse"]+rep.Received["ws"])),

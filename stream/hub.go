@@ -14,7 +14,7 @@ import (
 type Config struct {
 	AuthTimeout  time.Duration // unbound streams are closed after it; default 10s
 	PingInterval time.Duration // default 1s
-	Buffer       int           // messages queued per subscriber; default 256
+	Buffer       int           // messages queued per subscriber; default 1024
 	OpenTTL      time.Duration // a stream id must be (re)opened within it; default 5m
 	HoldMax      time.Duration // longest hold of a message behind its request; default 3s
 	ReleaseGrace time.Duration // held messages go this long after the reply; default 20ms
@@ -48,7 +48,7 @@ func (c *Config) setDefaults() {
 	}
 	def(&c.WriteTimeout, 10*time.Second)
 	if c.Buffer <= 0 {
-		c.Buffer = 256
+		c.Buffer = 1024
 	}
 	if c.MaxStreams <= 0 {
 		c.MaxStreams = 100_000
