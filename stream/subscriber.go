@@ -62,10 +62,9 @@ type subscriber struct {
 	overrun    atomic.Bool
 	after      uint64 // resume checkpoint, set before serving
 	// owned by the serving goroutine:
-	caughtUp  bool
-	lastSent  uint64
-	lastWrite time.Time
-	batch     []*event
+	caughtUp bool
+	lastSent uint64
+	batch    []*event
 }
 
 func newSubscriber(h *Hub, streamID string, buffer int) *subscriber {
@@ -258,7 +257,6 @@ func (s *subscriber) write(ctx context.Context, t transport, evs []*event) error
 	if err := t.write(ctx, evs); err != nil {
 		return err
 	}
-	s.lastWrite = time.Now()
 	s.hub.delivered.Add(uint64(len(evs)))
 	s.hub.writes.Add(1)
 	return nil
