@@ -61,7 +61,7 @@ type EventStream struct {
 	PingInterval Seconds `yaml:"ping_interval"` // keep-alive period; default 1s
 	Buffer       int     `yaml:"buffer"`        // per-subscriber queue; default 1024 (about a second at 1,000 events/s)
 	// FlushInterval is the tick a busy stream is written on: messages
-	// that arrive meanwhile go out together in one write. Default 20ms;
+	// that arrive meanwhile go out together in one write. Default 30ms;
 	// shorter lowers latency and costs more CPU per message.
 	FlushInterval Seconds `yaml:"flush_interval"`
 }
@@ -174,7 +174,7 @@ func (c *Config) setDefaults() {
 	setZero(&c.EventStream.AuthTimeout.Duration, 10*time.Second)
 	setZero(&c.EventStream.PingInterval.Duration, time.Second)
 	setZero(&c.EventStream.Buffer, 1024)
-	setZero(&c.EventStream.FlushInterval.Duration, 20*time.Millisecond)
+	setZero(&c.EventStream.FlushInterval.Duration, 30*time.Millisecond)
 	setZero(&c.SimpleStream.ImagesLifetime.Duration, 7*day)
 	setZero(&c.SimpleStream.DeletionInterval.Duration, 6*time.Hour)
 	setZero(&c.SimpleStream.MaxUpload, 4<<30)

@@ -40,8 +40,10 @@ import (
 //	go test -run '^$' -bench BenchmarkFanOut -benchtime 1x -timeout 15m ./stream/
 //
 // UIVMM_BENCH_SUBSCRIBERS (1000), UIVMM_BENCH_RATE (events/s, 1000) and
-// UIVMM_BENCH_SECONDS (10) change the load, UIVMM_BENCH_FLUSH_MS (20) the
-// eventstream.flush_interval. The first UIVMM_BENCH_WARMUP seconds (2) of
+// UIVMM_BENCH_SECONDS (10) change the load, UIVMM_BENCH_FLUSH_MS (30) the
+// eventstream.flush_interval. The clients run BENCH_LOOPS (1) epoll loops
+// with GOMAXPROCS BENCH_CLIENT_PROCS (1): one thread, so they never take
+// both cores from the server they measure. The first UIVMM_BENCH_WARMUP seconds (2) of
 // events are delivered and checked for loss like the rest, but their
 // latency is not recorded: they are the warm-up (buffers, stacks and the
 // heap growing to their working size).
@@ -137,7 +139,7 @@ func BenchmarkFanOut(b *testing.B) {
 }
 
 func runFanOut(b *testing.B, subs, rate, secs, warm int) {
-	flush := time.Duration(envInt("UIVMM_BENCH_FLUSH_MS", 20)) * time.Millisecond
+	flush := time.Duration(envInt("UIVMM_BENCH_FLUSH_MS", 30)) * time.Millisecond
 	env := apptest.Start(b, func(c *config.Config) { c.EventStream.FlushInterval.Duration = flush })
 	_, tok := env.AddUser("bench", 1)
 	total, warmup := rate*(warm+secs), rate*warm
@@ -213,7 +215,7 @@ func startClients(b *testing.B, env *apptest.Env, tok string, subs, total, warmu
 		b.Fatal(err)
 	}
 	child := exec.Command(os.Args[0], "-test.run=^$")
-	child.Env = append(os.Environ(), childEnv+"=1", "BENCH_URL="+env.URL, "BENCH_TOKEN="+tok, "BENCH_IDS="+idFile, "BENCH_COMMITS="+commitsPath,
+	child.Env = append(os.Environ(), childEnv+"=1", "GOMAXPROCS="+strconv.Itoa(envInt("BENCH_CLIENT_PROCS", 1)), "BENCH_URL="+env.URL, "BENCH_TOKEN="+tok, "BENCH_IDS="+idFile, "BENCH_COMMITS="+commitsPath,
 		"BENCH_TOTAL="+strconv.Itoa(total), "BENCH_WARMUP="+strconv.Itoa(warmup), "BENCH_DEADLINE="+strconv.Itoa(secs+60))
 	child.Stderr = os.Stderr
 	stdout, _ := child.StdoutPipe()
@@ -419,8 +421,21 @@ func benchClients() error {
 		if err != nil {
 			return fmt.Errorf("client %d: %w", i, err)
 		}
+	}
+	// BENCH_LOOPS event loops, each with its own epoll set; the clients
+	// alternate between them so each carries SSE and WebSocket.
+	loops := envInt("BENCH_LOOPS", 1)
+	for l := range loops {
+		var mine []*benchClient
+		for i := l; i < len(cs); i += loops {
+			mine = append(mine, cs[i])
+		}
+		loop, err := newEpollLoop(mine)
+		if err != nil {
+			return err
+		}
 		wg.Add(1)
-		go func() { defer wg.Done(); cs[i].run(ctx) }()
+		go func() { defer wg.Done(); loop.run(ctx) }()
 	}
 	if path := os.Getenv("BENCH_CLIENT_CPUPROFILE"); path != "" {
 		f, err := os.Create(path)
@@ -477,7 +492,8 @@ type benchClient struct {
 	commits   *commitTimes
 	warmup    int64 // events whose latency is not recorded
 	err       error
-	conn      net.Conn
+	conn      net.Conn // until detach
+	fd        int      // the socket, read by an epollLoop
 	ws        bool
 	buf       []byte // read but not yet parsed
 }
@@ -525,29 +541,116 @@ func (c *benchClient) open(ctx context.Context, url, tok string, ws bool) error 
 	return nil
 }
 
-func (c *benchClient) run(ctx context.Context) {
-	defer c.conn.Close()
-	stop := context.AfterFunc(ctx, func() { c.conn.Close() })
-	defer stop()
-	for c.distinct < int64(c.total) {
-		if len(c.buf) == cap(c.buf) {
-			c.buf = append(make([]byte, 0, 2*cap(c.buf)), c.buf...)
+// epollLoop reads its clients' sockets from one goroutine with a
+// level-triggered epoll set: one epoll_wait finds every socket a group's
+// writes made readable, and each then costs one read. With one loop and
+// GOMAXPROCS 1 the clients are one thread, so on this 2-core machine they
+// can never hold both cores while the server has work (a goroutine per
+// connection on Go's poller used the same CPU, spread over both cores).
+type epollLoop struct {
+	epfd    int
+	clients map[int32]*benchClient // by fd
+	open    int
+}
+
+func newEpollLoop(cs []*benchClient) (*epollLoop, error) {
+	epfd, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
+	if err != nil {
+		return nil, err
+	}
+	l := &epollLoop{epfd: epfd, clients: map[int32]*benchClient{}}
+	for _, c := range cs {
+		if err := c.detach(); err != nil {
+			return nil, err
 		}
-		n, err := c.conn.Read(c.buf[len(c.buf):cap(c.buf)])
-		now := time.Now().UnixNano()
-		c.buf = c.buf[:len(c.buf)+n]
-		var used int
-		if c.ws {
-			used, err = c.frames(c.buf, now, err)
-		} else {
-			used = c.events(c.buf, now)
+		ev := syscall.EpollEvent{Events: syscall.EPOLLIN | syscall.EPOLLRDHUP, Fd: int32(c.fd)}
+		if err := syscall.EpollCtl(epfd, syscall.EPOLL_CTL_ADD, c.fd, &ev); err != nil {
+			return nil, err
 		}
-		c.buf = c.buf[:copy(c.buf, c.buf[used:])]
-		if err != nil {
-			c.err = err
+		l.clients[int32(c.fd)] = c
+		l.open++
+	}
+	return l, nil
+}
+
+func (l *epollLoop) run(ctx context.Context) {
+	defer syscall.Close(l.epfd)
+	evs := make([]syscall.EpollEvent, 256)
+	for l.open > 0 && ctx.Err() == nil {
+		n, err := syscall.EpollWait(l.epfd, evs, 100)
+		if err != nil && err != syscall.EINTR {
 			return
 		}
+		for _, ev := range evs[:max(n, 0)] {
+			c := l.clients[ev.Fd]
+			if c == nil || c.fd < 0 {
+				continue
+			}
+			if c.read() {
+				_ = syscall.EpollCtl(l.epfd, syscall.EPOLL_CTL_DEL, c.fd, nil)
+				syscall.Close(c.fd)
+				c.fd = -1
+				l.open--
+			}
+		}
 	}
+	for _, c := range l.clients {
+		if c.fd >= 0 {
+			c.err = ctx.Err()
+			syscall.Close(c.fd)
+		}
+	}
+}
+
+// detach takes the socket away from Go's poller: a duplicate descriptor
+// (still non-blocking) stays, and closing the connection removes the
+// original from the runtime's epoll set, so its arrivals wake only the
+// client's loop.
+func (c *benchClient) detach() error {
+	sc, err := c.conn.(syscall.Conn).SyscallConn()
+	if err != nil {
+		return err
+	}
+	var dupErr error
+	if err := sc.Control(func(fd uintptr) { c.fd, dupErr = syscall.Dup(int(fd)) }); err != nil {
+		return err
+	}
+	if dupErr != nil {
+		return dupErr
+	}
+	return c.conn.Close()
+}
+
+// read takes whatever has arrived, stamps it with one clock reading and
+// handles every complete message in it. It reports whether the client
+// is done (every event seen, or the connection ended).
+func (c *benchClient) read() bool {
+	if len(c.buf) == cap(c.buf) {
+		c.buf = append(make([]byte, 0, 2*cap(c.buf)), c.buf...)
+	}
+	n, err := syscall.Read(c.fd, c.buf[len(c.buf):cap(c.buf)])
+	if err == syscall.EAGAIN || err == syscall.EINTR {
+		return false
+	}
+	now := time.Now().UnixNano()
+	if err == nil && n == 0 {
+		err = io.EOF
+	}
+	if n > 0 {
+		c.buf = c.buf[:len(c.buf)+n]
+	}
+	var used int
+	if c.ws {
+		used, err = c.frames(c.buf, now, err)
+	} else {
+		used = c.events(c.buf, now)
+	}
+	c.buf = c.buf[:copy(c.buf, c.buf[used:])]
+	if err != nil {
+		c.err = err
+		return true
+	}
+	return c.distinct >= int64(c.total)
 }
 
 // events handles the complete SSE events in b and returns how many bytes
@@ -605,7 +708,7 @@ func (c *benchClient) frames(b []byte, now int64, readErr error) (int, error) {
 			return used, io.EOF
 		case 0x9: // ping: answer with a masked pong (zero mask)
 			frame := append([]byte{0x8a, 0x80 | byte(n), 0, 0, 0, 0}, payload...)
-			if _, err := c.conn.Write(frame); err != nil {
+			if _, err := syscall.Write(c.fd, frame); err != nil {
 				return used, err
 			}
 		}

@@ -27,9 +27,11 @@
 //
 // The hub is a projections.Runner listener: it sees every event once, in
 // position order, renders it once, and never blocks. A dispatcher hands
-// the events to the subscribers in batches, on a hub-wide grid of
-// Config.FlushInterval ticks (at once when the hub is quiet): under load a
-// subscriber wakes, and is written with one system call, once per tick.
+// the events to the subscribers in batches, once per Config.FlushInterval
+// (at once when the hub is quiet): under load a subscriber wakes, and is
+// written with one system call, once per interval. The subscribers are
+// spread over ten groups, each on its own phase of the interval, so the
+// writes are spread evenly over it rather than coming in one burst.
 // Each subscriber has a bounded queue (Config.Buffer messages); one that
 // still holds that many when the next batch comes is disconnected (SSE: a
 // "close" event, WebSocket: StatusPolicyViolation) and counted, so a slow

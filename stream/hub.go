@@ -20,7 +20,7 @@ type Config struct {
 	ReleaseGrace time.Duration // held messages go this long after the reply; default 20ms
 	WriteTimeout time.Duration // bound of every write to a client; default 10s
 	// FlushInterval is the tick busy streams are written on: under load,
-	// messages go out in batches. Default 20ms; negative: none.
+	// messages go out in batches. Default 30ms; negative: none.
 	FlushInterval time.Duration
 	MaxStreams    int // stream ids kept at once; default 100000
 	CatchUpPage   int // events per log read when catching up; default 512
@@ -42,7 +42,7 @@ func (c *Config) setDefaults() {
 	def(&c.ReleaseGrace, 20*time.Millisecond)
 	switch {
 	case c.FlushInterval == 0:
-		c.FlushInterval = 20 * time.Millisecond
+		c.FlushInterval = 30 * time.Millisecond
 	case c.FlushInterval < 0:
 		c.FlushInterval = 0
 	}
@@ -99,6 +99,7 @@ type Hub struct {
 	streams map[string]*streamState
 	subs    atomic.Pointer[[]*subscriber] // copy-on-write under mu
 	closed  bool
+	nextGrp int // the flush group of the next subscriber (under mu)
 
 	// Published events wait in pending for the dispatcher (see dispatch).
 	pendMu  sync.Mutex
@@ -203,57 +204,98 @@ func (h *Hub) Publish(ctx context.Context, rec eventstore.RecordedEvent) {
 	}
 }
 
-// dispatch hands the pending events to every subscriber, as one batch
-// per subscriber, on a grid of FlushInterval ticks: at once when the last
-// batch went out at least half an interval ago (a quiet hub), otherwise
-// on the next tick. Under load every busy subscriber so gets one batch,
-// and makes one write, per tick, and all of them in the same burst: the
-// runtime and the kernel handle the writes back to back, and a client's
-// poller finds many sockets ready at once. Publish costs one append
-// whatever the number of subscribers, and a subscriber wakes once per
-// tick; handing over each event to each subscriber's queue was most of
-// the hub's own time with a thousand subscribers.
+// flushGroups is how many groups the subscribers are spread over: each
+// group is written on its own phase of the FlushInterval grid.
+const flushGroups = 10
+
+// flushGroup is what the dispatcher keeps for one group of subscribers.
+type flushGroup struct {
+	batches [][]*event // handed over by Publish since the group's last flush
+	n       int        // events in batches
+	last    time.Time  // the group's last flush
+}
+
+// dispatch hands the pending events to the subscribers, as one batch per
+// subscriber per FlushInterval. The subscribers are spread over
+// flushGroups groups, and group g is written on its own phase of the
+// grid (g/flushGroups of an interval after the others' start): at once
+// when its last batch went out at least half an interval ago (a quiet
+// hub), otherwise on its next tick. Under load every busy subscriber so
+// wakes and writes once per interval, and the writes are spread evenly
+// over the interval instead of coming in one burst: no subscriber waits
+// behind a thousand others' writes, and the CPU load is flat. Publish
+// costs one append whatever the number of subscribers; handing over each
+// event to each subscriber's queue was most of the hub's own time with a
+// thousand subscribers.
 func (h *Hub) dispatch(ctx context.Context) {
 	fi := h.cfg.FlushInterval
-	wait := time.NewTimer(time.Hour)
-	wait.Stop()
-	var last time.Time
+	groups := make([]flushGroup, flushGroups)
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
 	for {
 		select {
 		case <-ctx.Done():
+			timer.Stop()
 			return
 		case <-h.pendSig:
-		}
-		if fi > 0 {
-			if d := time.Until(nextTick(last, fi)); d > 0 {
-				wait.Reset(d)
-				select {
-				case <-ctx.Done():
-					wait.Stop()
-					return
-				case <-wait.C:
-				}
-			}
+		case <-timer.C:
 		}
 		h.pendMu.Lock()
 		batch := h.pending
 		h.pending = nil
 		h.pendMu.Unlock()
-		if len(batch) == 0 {
-			continue
+		if len(batch) > 0 {
+			for g := range groups {
+				groups[g].batches = append(groups[g].batches, batch)
+				groups[g].n += len(batch)
+			}
 		}
-		last = time.Now()
-		for _, s := range *h.subs.Load() {
-			s.offer(batch) // subscribers keep it, read-only
+		now := time.Now()
+		var next time.Time
+		var subs []*subscriber
+		for g := range groups {
+			gr := &groups[g]
+			if gr.n == 0 {
+				continue
+			}
+			if fi > 0 {
+				if due := groupTick(gr.last, fi, g); now.Before(due) {
+					if next.IsZero() || due.Before(next) {
+						next = due
+					}
+					continue
+				}
+			}
+			if subs == nil {
+				subs = *h.subs.Load()
+			}
+			evs := gr.batches[0]
+			if len(gr.batches) > 1 {
+				evs = make([]*event, 0, gr.n)
+				for _, b := range gr.batches {
+					evs = append(evs, b...)
+				}
+			}
+			clear(gr.batches)
+			gr.batches, gr.n, gr.last = gr.batches[:0], 0, now
+			for _, s := range subs {
+				if s.group == g {
+					s.offer(evs) // subscribers keep it, read-only
+				}
+			}
+		}
+		if !next.IsZero() {
+			timer.Reset(time.Until(next))
 		}
 	}
 }
 
-// nextTick is the first tick of the FlushInterval grid at least half an
-// interval after t: a dispatch late in one tick waits for the tick after
-// the next.
-func nextTick(t time.Time, fi time.Duration) time.Time {
-	return t.Add(fi / 2).Truncate(fi).Add(fi)
+// groupTick is the first tick of group g's phase of the FlushInterval
+// grid at least half an interval after t: a flush late in one tick waits
+// for the tick after the next.
+func groupTick(t time.Time, fi time.Duration, g int) time.Time {
+	phase := fi * time.Duration(g) / flushGroups
+	return t.Add(fi/2 - phase).Truncate(fi).Add(fi + phase)
 }
 
 // newEvent renders rec once for every subscriber.

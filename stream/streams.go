@@ -68,6 +68,8 @@ func (h *Hub) attach(id string, after *uint64, p *Principal) (*subscriber, error
 		st.principal = nil
 	}
 	s := newSubscriber(h, id, h.cfg.Buffer)
+	s.group = h.nextGrp
+	h.nextGrp = (h.nextGrp + 1) % flushGroups
 	s.after = h.last.Load()
 	if after != nil {
 		s.after = *after

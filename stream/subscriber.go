@@ -49,6 +49,7 @@ type transport interface {
 type subscriber struct {
 	hub       *Hub
 	streamID  string
+	group     int           // flush group (see Hub.dispatch)
 	queue     chan []*event // batches from the dispatcher (shared, read-only)
 	queued    atomic.Int64  // messages in queue; at most the hub's Buffer
 	principal atomic.Pointer[Principal]
