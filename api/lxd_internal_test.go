@@ -96,7 +96,7 @@ func TestServerGetPartialFailure(t *testing.T) {
 		t.Fatal(err)
 	}
 	tx, _ := db.W.Begin()
-	if err := readmodels.InsertServer(ctx, tx, readmodels.Server{ID: 1, UserID: 7, Host: "h", Port: 8443, Protocol: "lxd", Provider: "lxd"}); err != nil {
+	if err := readmodels.InsertServer(ctx, readmodels.SQLTx(tx), readmodels.Server{ID: 1, UserID: 7, Host: "h", Port: 8443, Protocol: "lxd", Provider: "lxd"}); err != nil {
 		t.Fatal(err)
 	}
 	_ = tx.Commit()

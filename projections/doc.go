@@ -6,7 +6,9 @@
 // model's lasting name and write their rows and their checkpoint in one
 // SQLite transaction; they are idempotent and skip what they have seen,
 // so redelivery after a crash is harmless. Rebuild replays the log from
-// position 0 in batches into fresh tables.
+// position 0 in batches into fresh tables, one driver-level transaction
+// (readmodels.DB.Bulk) per batch, while a second goroutine reads and
+// decodes the next batch.
 //
 // Reactors (LXD calls) keep their own store subscription and checkpoint:
 // they are slow and must not hold the projections back.

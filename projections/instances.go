@@ -2,7 +2,6 @@ package projections
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"strconv"
 
@@ -21,7 +20,7 @@ import (
 // it.
 func NewInstancesProjector() Projector {
 	return &funcProjector{model: readmodels.Instances, appliers: map[string]applier{
-		instance.TypeRequested: on(func(ctx context.Context, tx *sql.Tx, rec eventstore.RecordedEvent, e *instance.Requested) error {
+		instance.TypeRequested: on(func(ctx context.Context, tx readmodels.Tx, rec eventstore.RecordedEvent, e *instance.Requested) error {
 			in := readmodels.Instance{ID: e.InstanceID, ServerID: e.ServerID, Name: e.Name, UserID: e.UserID,
 				Type: e.Type, Status: instance.StatusRequested, Creating: true, Image: e.Image,
 				Profiles: e.Profiles, RequestID: e.RequestID, CreatedAt: e.At, UpdatedAt: e.At}
@@ -33,7 +32,7 @@ func NewInstancesProjector() Projector {
 			}
 			return upsert(ctx, tx, rec, in)
 		}),
-		instance.TypeAppearedExternal: on(func(ctx context.Context, tx *sql.Tx, rec eventstore.RecordedEvent, e *instance.AppearedExternally) error {
+		instance.TypeAppearedExternal: on(func(ctx context.Context, tx readmodels.Tx, rec eventstore.RecordedEvent, e *instance.AppearedExternally) error {
 			in := readmodels.Instance{ID: e.InstanceID, ServerID: e.ServerID, Name: e.Name, UserID: e.UserID,
 				CreatedAt: e.At, UpdatedAt: e.At}
 			withSnapshot(&in, e.Snapshot)
@@ -83,13 +82,13 @@ func NewInstancesProjector() Projector {
 			in.InLXD, in.LXDStatus, in.UpdatedAt = true, e.Status, e.At
 			in.Status = shown(in, e.Status)
 		}),
-		instance.TypeDeleted: on(func(ctx context.Context, tx *sql.Tx, rec eventstore.RecordedEvent, e *instance.Deleted) error {
+		instance.TypeDeleted: on(func(ctx context.Context, tx readmodels.Tx, rec eventstore.RecordedEvent, e *instance.Deleted) error {
 			return firstErr(readmodels.DeleteInstance(ctx, tx, e.InstanceID), readmodels.BumpInstances(ctx, tx, e.ServerID, rec.Position))
 		}),
-		instance.TypeVanishedExternal: on(func(ctx context.Context, tx *sql.Tx, rec eventstore.RecordedEvent, e *instance.VanishedExternally) error {
+		instance.TypeVanishedExternal: on(func(ctx context.Context, tx readmodels.Tx, rec eventstore.RecordedEvent, e *instance.VanishedExternally) error {
 			return firstErr(readmodels.DeleteInstance(ctx, tx, e.InstanceID), readmodels.BumpInstances(ctx, tx, e.ServerID, rec.Position))
 		}),
-		server.TypeRemoved: on(func(ctx context.Context, tx *sql.Tx, rec eventstore.RecordedEvent, e *server.Removed) error {
+		server.TypeRemoved: on(func(ctx context.Context, tx readmodels.Tx, rec eventstore.RecordedEvent, e *server.Removed) error {
 			return firstErr(readmodels.DeleteInstancesOfServer(ctx, tx, e.ServerID), readmodels.BumpInstances(ctx, tx, e.ServerID, rec.Position))
 		}),
 	}}
@@ -116,7 +115,7 @@ func withSnapshot(in *readmodels.Instance, s instance.Snapshot) {
 // update adapts a change of an existing instance row; events about a row
 // the model does not have change nothing.
 func update[E domain.Event](f func(in *readmodels.Instance, e E)) applier {
-	return on(func(ctx context.Context, tx *sql.Tx, rec eventstore.RecordedEvent, e E) error {
+	return on(func(ctx context.Context, tx readmodels.Tx, rec eventstore.RecordedEvent, e E) error {
 		in, err := readmodels.InstanceByIDTx(ctx, tx, streamID(rec.Stream))
 		if errors.Is(err, readmodels.ErrNotFound) {
 			return nil
@@ -130,7 +129,7 @@ func update[E domain.Event](f func(in *readmodels.Instance, e E)) applier {
 }
 
 // upsert writes in's row and moves its server's list version.
-func upsert(ctx context.Context, tx *sql.Tx, rec eventstore.RecordedEvent, in readmodels.Instance) error {
+func upsert(ctx context.Context, tx readmodels.Tx, rec eventstore.RecordedEvent, in readmodels.Instance) error {
 	if err := readmodels.UpsertInstance(ctx, tx, in); err != nil {
 		return err
 	}

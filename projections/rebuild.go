@@ -118,31 +118,28 @@ func applyBatch(ctx context.Context, db *readmodels.DB, ps []Projector, batch []
 	// driver a watcher per statement (a large share of the replay's
 	// garbage). Cancellation is checked between batches.
 	ctx = context.WithoutCancel(ctx)
-	tx, err := db.W.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	for _, d := range batch {
-		if d.ev == nil {
-			continue
-		}
-		for _, p := range ps {
-			if !p.Handles(d.rec.Type) {
+	return db.Bulk(ctx, func(tx readmodels.Tx) error {
+		for _, d := range batch {
+			if d.ev == nil {
 				continue
 			}
-			if err := p.Apply(ctx, tx, d.rec, d.ev); err != nil {
-				return fmt.Errorf("%s at %d: %w", p.Model().Name, d.rec.Position, err)
+			for _, p := range ps {
+				if !p.Handles(d.rec.Type) {
+					continue
+				}
+				if err := p.Apply(ctx, tx, d.rec, d.ev); err != nil {
+					return fmt.Errorf("%s at %d: %w", p.Model().Name, d.rec.Position, err)
+				}
 			}
 		}
-	}
-	last := batch[len(batch)-1].rec.Position
-	for _, p := range ps {
-		if err := readmodels.SetCheckpoint(ctx, tx, p.Model().Name, last); err != nil {
-			return err
+		last := batch[len(batch)-1].rec.Position
+		for _, p := range ps {
+			if err := readmodels.SetCheckpoint(ctx, tx, p.Model().Name, last); err != nil {
+				return err
+			}
 		}
-	}
-	return tx.Commit()
+		return nil
+	})
 }
 
 func timeFromNano(n int64) time.Time { return time.Unix(0, n).UTC() }

@@ -207,10 +207,10 @@ func (r *Runner) applyOne(ctx context.Context, p Projector, rec eventstore.Recor
 		return err
 	}
 	defer tx.Rollback()
-	if err := p.Apply(ctx, tx, rec, ev); err != nil {
+	if err := p.Apply(ctx, readmodels.SQLTx(tx), rec, ev); err != nil {
 		return err
 	}
-	if err := readmodels.SetCheckpoint(ctx, tx, p.Model().Name, rec.Position); err != nil {
+	if err := readmodels.SetCheckpoint(ctx, readmodels.SQLTx(tx), p.Model().Name, rec.Position); err != nil {
 		return err
 	}
 	r.mu.Lock()
@@ -235,7 +235,7 @@ func (r *Runner) flushDirty(ctx context.Context) {
 		if err != nil {
 			return
 		}
-		if err := readmodels.SetCheckpoint(ctx, tx, name, pos); err != nil {
+		if err := readmodels.SetCheckpoint(ctx, readmodels.SQLTx(tx), name, pos); err != nil {
 			tx.Rollback()
 			continue
 		}

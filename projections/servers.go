@@ -2,7 +2,6 @@ package projections
 
 import (
 	"context"
-	"database/sql"
 
 	"github.com/uivmm/uivmm/domain"
 	"github.com/uivmm/uivmm/domain/server"
@@ -16,23 +15,23 @@ import (
 // are read from LXD.
 func NewServersProjector() Projector {
 	appliers := map[string]applier{
-		server.TypeAdded: on(func(ctx context.Context, tx *sql.Tx, rec eventstore.RecordedEvent, e *server.Added) error {
+		server.TypeAdded: on(func(ctx context.Context, tx readmodels.Tx, rec eventstore.RecordedEvent, e *server.Added) error {
 			return readmodels.InsertServer(ctx, tx, readmodels.Server{ID: e.ServerID, UserID: e.UserID, Host: e.Host,
 				Port: e.Port, Protocol: e.Protocol, Provider: e.Provider, CertFingerprint: e.CertFingerprint,
 				CertPEM: e.CertPEM, ClientFingerprint: e.ClientFingerprint, TrustMethod: e.TrustMethod, AddedAt: e.At})
 		}),
-		server.TypeRemoved: on(func(ctx context.Context, tx *sql.Tx, rec eventstore.RecordedEvent, e *server.Removed) error {
+		server.TypeRemoved: on(func(ctx context.Context, tx readmodels.Tx, rec eventstore.RecordedEvent, e *server.Removed) error {
 			return readmodels.DeleteServer(ctx, tx, e.ServerID)
 		}),
 	}
 	for _, t := range server.RequestTypes() {
-		appliers[t] = func(ctx context.Context, tx *sql.Tx, rec eventstore.RecordedEvent, ev domain.Event) error {
+		appliers[t] = func(ctx context.Context, tx readmodels.Tx, rec eventstore.RecordedEvent, ev domain.Event) error {
 			r, _ := server.RequestOf(ev)
 			return readmodels.PutServerRequest(ctx, tx, r.ServerID, r.RequestID, rec.Type)
 		}
 	}
 	for _, t := range server.OutcomeTypes() {
-		appliers[t] = func(ctx context.Context, tx *sql.Tx, rec eventstore.RecordedEvent, ev domain.Event) error {
+		appliers[t] = func(ctx context.Context, tx readmodels.Tx, rec eventstore.RecordedEvent, ev domain.Event) error {
 			o, _ := server.OutcomeOf(ev)
 			return readmodels.DeleteServerRequest(ctx, tx, o.ServerID, o.RequestID)
 		}

@@ -2,7 +2,6 @@ package projections
 
 import (
 	"context"
-	"database/sql"
 
 	"github.com/uivmm/uivmm/domain"
 	"github.com/uivmm/uivmm/domain/product"
@@ -16,20 +15,20 @@ import (
 // this model is invalidated exactly when the model changes.
 func NewSimpleStreamsProjector() Projector {
 	return &funcProjector{model: readmodels.SimpleStreams, appliers: map[string]applier{
-		product.TypeAdded: ssApply(func(ctx context.Context, tx *sql.Tx, e *product.Added) error {
+		product.TypeAdded: ssApply(func(ctx context.Context, tx readmodels.Tx, e *product.Added) error {
 			return readmodels.InsertSSProduct(ctx, tx, readmodels.SSProduct{ID: e.ProductID, ProductID: e.Key, OS: e.OS,
 				Release: e.Release, Arch: e.Arch, Variant: e.Variant, Aliases: e.Aliases, ReleaseTitle: e.ReleaseTitle, AddedAt: e.At})
 		}),
-		product.TypeFileReceived: ssApply(func(ctx context.Context, tx *sql.Tx, e *product.FileReceived) error {
+		product.TypeFileReceived: ssApply(func(ctx context.Context, tx readmodels.Tx, e *product.FileReceived) error {
 			return readmodels.UpsertSSPending(ctx, tx, readmodels.SSPending{Product: e.ProductID, Serial: e.Serial,
 				Kind: product.KindOf(e.File.Role), File: ssFile(e.File), ReceivedAt: e.At})
 		}),
-		product.TypeVersionPublished: ssApply(func(ctx context.Context, tx *sql.Tx, e *product.VersionPublished) error {
+		product.TypeVersionPublished: ssApply(func(ctx context.Context, tx readmodels.Tx, e *product.VersionPublished) error {
 			return readmodels.InsertSSVersion(ctx, tx, readmodels.SSVersion{Product: e.ProductID, Serial: e.Serial,
 				VersionID: e.VersionID, Metadata: ssFile(e.Metadata), Rootfs: ssFile(e.Rootfs), Fingerprint: e.Fingerprint,
 				Architecture: e.Architecture, PublishedAt: e.PublishedAt})
 		}),
-		product.TypeVersionDiscarded: ssApply(func(ctx context.Context, tx *sql.Tx, e *product.VersionDiscarded) error {
+		product.TypeVersionDiscarded: ssApply(func(ctx context.Context, tx readmodels.Tx, e *product.VersionDiscarded) error {
 			for _, f := range e.Files {
 				if err := readmodels.DeleteSSPending(ctx, tx, e.ProductID, e.Serial, product.KindOf(f.Role), f.SHA256); err != nil {
 					return err
@@ -37,15 +36,15 @@ func NewSimpleStreamsProjector() Projector {
 			}
 			return nil
 		}),
-		product.TypeVersionPruned: ssApply(func(ctx context.Context, tx *sql.Tx, e *product.VersionPruned) error {
+		product.TypeVersionPruned: ssApply(func(ctx context.Context, tx readmodels.Tx, e *product.VersionPruned) error {
 			return readmodels.DeleteSSVersion(ctx, tx, e.ProductID, e.Serial)
 		}),
 	}}
 }
 
 // ssApply adapts an applier of product events and moves ss_state.
-func ssApply[E domain.Event](f func(ctx context.Context, tx *sql.Tx, ev E) error) applier {
-	return func(ctx context.Context, tx *sql.Tx, rec eventstore.RecordedEvent, ev domain.Event) error {
+func ssApply[E domain.Event](f func(ctx context.Context, tx readmodels.Tx, ev E) error) applier {
+	return func(ctx context.Context, tx readmodels.Tx, rec eventstore.RecordedEvent, ev domain.Event) error {
 		if err := f(ctx, tx, ev.(E)); err != nil {
 			return err
 		}

@@ -33,20 +33,20 @@ type Credential struct {
 }
 
 // InsertCredential adds a credential row (a repeat is ignored).
-func InsertCredential(ctx context.Context, tx *sql.Tx, c Credential) error {
+func InsertCredential(ctx context.Context, tx Tx, c Credential) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO credentials(id, user_id, key_id, name, sign_count, added_at, used_at)
 		VALUES(?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING`, c.ID, c.UserID, c.KeyID, c.Name, c.SignCount, c.AddedAt, c.UsedAt)
 	return err
 }
 
 // MarkCredentialUsed stores credential id's new counter and last use.
-func MarkCredentialUsed(ctx context.Context, tx *sql.Tx, id int64, signCount uint32, at int64) error {
+func MarkCredentialUsed(ctx context.Context, tx Tx, id int64, signCount uint32, at int64) error {
 	_, err := tx.ExecContext(ctx, `UPDATE credentials SET sign_count = ?, used_at = ? WHERE id = ?`, signCount, at, id)
 	return err
 }
 
 // DeleteCredential removes credential id's row (a missing row is no error).
-func DeleteCredential(ctx context.Context, tx *sql.Tx, id int64) error {
+func DeleteCredential(ctx context.Context, tx Tx, id int64) error {
 	_, err := tx.ExecContext(ctx, `DELETE FROM credentials WHERE id = ?`, id)
 	return err
 }

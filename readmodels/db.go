@@ -146,7 +146,7 @@ func Checkpoint(ctx context.Context, q interface {
 }
 
 // SetCheckpoint stores model name's checkpoint within tx.
-func SetCheckpoint(ctx context.Context, tx *sql.Tx, name string, pos uint64) error {
+func SetCheckpoint(ctx context.Context, tx Tx, name string, pos uint64) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO checkpoints(name, position) VALUES(?, ?)
 		ON CONFLICT(name) DO UPDATE SET position = excluded.position`, name, pos)
 	return err

@@ -41,7 +41,7 @@ func insert(t *testing.T, db *readmodels.DB, id int, name string, checkpoint uin
 	if _, err := tx.ExecContext(ctx, `INSERT INTO things(id, name) VALUES(?, ?)`, id, name); err != nil {
 		t.Fatal(err)
 	}
-	if err := readmodels.SetCheckpoint(ctx, tx, things.Name, checkpoint); err != nil {
+	if err := readmodels.SetCheckpoint(ctx, readmodels.SQLTx(tx), things.Name, checkpoint); err != nil {
 		t.Fatal(err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -56,7 +56,7 @@ func TestCheckpointCommitsWithRows(t *testing.T) {
 	insert(t, db, 1, "a", 7)
 	tx, _ := db.W.BeginTx(ctx, nil)
 	tx.ExecContext(ctx, `INSERT INTO things(id, name) VALUES(2, 'b')`)
-	readmodels.SetCheckpoint(ctx, tx, things.Name, 9)
+	readmodels.SetCheckpoint(ctx, readmodels.SQLTx(tx), things.Name, 9)
 	tx.Rollback()
 	cp, err := readmodels.Checkpoint(ctx, db.R, things.Name)
 	var n int

@@ -28,7 +28,7 @@ var Instances = Model{
 
 // BumpInstances notes that serverID's instances changed with the event
 // at position pos; see InstanceListVersion.
-func BumpInstances(ctx context.Context, tx *sql.Tx, serverID int64, pos uint64) error {
+func BumpInstances(ctx context.Context, tx Tx, serverID int64, pos uint64) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO instance_versions(server_id, version) VALUES(?, ?)
 		ON CONFLICT(server_id) DO UPDATE SET version = MAX(version, excluded.version)`, serverID, pos)
 	return err
@@ -82,7 +82,7 @@ type Instance struct {
 }
 
 // UpsertInstance writes the whole row of in.
-func UpsertInstance(ctx context.Context, tx *sql.Tx, in Instance) error {
+func UpsertInstance(ctx context.Context, tx Tx, in Instance) error {
 	devices, err := json.Marshal(in.Devices)
 	if err != nil {
 		return err
@@ -106,7 +106,7 @@ func UpsertInstance(ctx context.Context, tx *sql.Tx, in Instance) error {
 }
 
 // DeleteInstance removes instance id's row (a missing row is no error).
-func DeleteInstance(ctx context.Context, tx *sql.Tx, id int64) error {
+func DeleteInstance(ctx context.Context, tx Tx, id int64) error {
 	_, err := tx.ExecContext(ctx, `DELETE FROM instances WHERE id = ?`, id)
 	return err
 }
@@ -141,8 +141,12 @@ func scanInstance(row rowScanner) (Instance, error) {
 }
 
 // InstanceByIDTx reads instance id within tx (projectors), or ErrNotFound.
-func InstanceByIDTx(ctx context.Context, tx *sql.Tx, id int64) (Instance, error) {
-	return instanceRow(ctx, tx, `SELECT `+instanceCols+` FROM instances WHERE id = ?`, id)
+func InstanceByIDTx(ctx context.Context, tx Tx, id int64) (Instance, error) {
+	in, err := scanInstance(tx.QueryRowContext(ctx, `SELECT `+instanceCols+` FROM instances WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Instance{}, ErrNotFound
+	}
+	return in, err
 }
 
 func instanceRow(ctx context.Context, q queryRower, query string, args ...any) (Instance, error) {
@@ -178,11 +182,11 @@ func (db *DB) InstanceSummaries(ctx context.Context, serverID int64) ([]Instance
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, 0, err
 	}
-	list, err := instanceSummaries(ctx, tx, serverID)
+	list, err := instanceSummaries(ctx, SQLTx(tx), serverID)
 	return list, version, err
 }
 
-func instanceSummaries(ctx context.Context, tx *sql.Tx, serverID int64) ([]Instance, error) {
+func instanceSummaries(ctx context.Context, tx Tx, serverID int64) ([]Instance, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT id, server_id, name, user_id, type, arch, status, image_os, image_version
 		FROM instances WHERE server_id = ? ORDER BY name, id`, serverID)
 	if err != nil {
@@ -226,7 +230,7 @@ func (db *DB) ServerOwner(ctx context.Context, serverID int64) (owner int64, ok 
 
 // DeleteInstancesOfServer removes every row of serverID (the server was
 // removed; the instances' histories stay in the log).
-func DeleteInstancesOfServer(ctx context.Context, tx *sql.Tx, serverID int64) error {
+func DeleteInstancesOfServer(ctx context.Context, tx Tx, serverID int64) error {
 	_, err := tx.ExecContext(ctx, `DELETE FROM instances WHERE server_id = ?`, serverID)
 	return err
 }

@@ -39,7 +39,7 @@ type Server struct {
 }
 
 // InsertServer adds a server row (a repeat is ignored).
-func InsertServer(ctx context.Context, tx *sql.Tx, s Server) error {
+func InsertServer(ctx context.Context, tx Tx, s Server) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO servers(id, user_id, host, port, protocol, provider, cert_fingerprint,
 		cert_pem, client_fingerprint, trust_method, added_at) VALUES(?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING`,
 		s.ID, s.UserID, s.Host, s.Port, s.Protocol, s.Provider, s.CertFingerprint, s.CertPEM, s.ClientFingerprint,
@@ -48,7 +48,7 @@ func InsertServer(ctx context.Context, tx *sql.Tx, s Server) error {
 }
 
 // DeleteServer removes server id's row (a missing row is no error).
-func DeleteServer(ctx context.Context, tx *sql.Tx, id int64) error {
+func DeleteServer(ctx context.Context, tx Tx, id int64) error {
 	_, err := tx.ExecContext(ctx, `DELETE FROM servers WHERE id = ?`, id)
 	return err
 }
@@ -83,14 +83,14 @@ func (db *DB) ServersOf(ctx context.Context, userID int64) ([]Server, error) {
 
 // PutServerRequest notes a request waiting for its outcome (a repeat is
 // ignored).
-func PutServerRequest(ctx context.Context, tx *sql.Tx, serverID int64, requestID, eventType string) error {
+func PutServerRequest(ctx context.Context, tx Tx, serverID int64, requestID, eventType string) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO server_requests(server_id, request_id, type) VALUES(?,?,?)
 		ON CONFLICT(server_id, request_id) DO NOTHING`, serverID, requestID, eventType)
 	return err
 }
 
 // DeleteServerRequest forgets a request that has its outcome.
-func DeleteServerRequest(ctx context.Context, tx *sql.Tx, serverID int64, requestID string) error {
+func DeleteServerRequest(ctx context.Context, tx Tx, serverID int64, requestID string) error {
 	_, err := tx.ExecContext(ctx, `DELETE FROM server_requests WHERE server_id = ? AND request_id = ?`, serverID, requestID)
 	return err
 }

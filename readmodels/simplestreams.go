@@ -76,7 +76,7 @@ type SSPending struct {
 }
 
 // InsertSSProduct adds a product row (a repeat is ignored).
-func InsertSSProduct(ctx context.Context, tx *sql.Tx, p SSProduct) error {
+func InsertSSProduct(ctx context.Context, tx Tx, p SSProduct) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO ss_products(id, product_id, os, release, arch, variant, aliases, release_title, added_at)
 		VALUES(?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING`,
 		p.ID, p.ProductID, p.OS, p.Release, p.Arch, p.Variant, p.Aliases, p.ReleaseTitle, p.AddedAt)
@@ -84,7 +84,7 @@ func InsertSSProduct(ctx context.Context, tx *sql.Tx, p SSProduct) error {
 }
 
 // UpsertSSPending records (or replaces) a pending file.
-func UpsertSSPending(ctx context.Context, tx *sql.Tx, p SSPending) error {
+func UpsertSSPending(ctx context.Context, tx Tx, p SSPending) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO ss_pending(product, serial, kind, sha256, size, role, received_at)
 		VALUES(?,?,?,?,?,?,?) ON CONFLICT(product, serial, kind) DO UPDATE SET
 		sha256 = excluded.sha256, size = excluded.size, role = excluded.role, received_at = excluded.received_at`,
@@ -94,7 +94,7 @@ func UpsertSSPending(ctx context.Context, tx *sql.Tx, p SSPending) error {
 
 // DeleteSSPending drops the pending file of kind with digest sha, if it
 // is still the pending one.
-func DeleteSSPending(ctx context.Context, tx *sql.Tx, product int64, serial, kind, sha string) error {
+func DeleteSSPending(ctx context.Context, tx Tx, product int64, serial, kind, sha string) error {
 	_, err := tx.ExecContext(ctx, `DELETE FROM ss_pending WHERE product = ? AND serial = ? AND kind = ? AND sha256 = ?`,
 		product, serial, kind, sha)
 	return err
@@ -102,7 +102,7 @@ func DeleteSSPending(ctx context.Context, tx *sql.Tx, product int64, serial, kin
 
 // InsertSSVersion adds a live version and drops the serial's pending
 // files (a repeat is ignored).
-func InsertSSVersion(ctx context.Context, tx *sql.Tx, v SSVersion) error {
+func InsertSSVersion(ctx context.Context, tx Tx, v SSVersion) error {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO ss_versions(product, serial, version_id, metadata_sha256, metadata_size,
 		metadata_role, rootfs_sha256, rootfs_size, rootfs_role, fingerprint, architecture, published_at)
 		VALUES(?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(product, serial) DO NOTHING`,
@@ -115,13 +115,13 @@ func InsertSSVersion(ctx context.Context, tx *sql.Tx, v SSVersion) error {
 }
 
 // DeleteSSVersion removes a pruned version (a missing row is no error).
-func DeleteSSVersion(ctx context.Context, tx *sql.Tx, product int64, serial string) error {
+func DeleteSSVersion(ctx context.Context, tx Tx, product int64, serial string) error {
 	_, err := tx.ExecContext(ctx, `DELETE FROM ss_versions WHERE product = ? AND serial = ?`, product, serial)
 	return err
 }
 
 // SetSSState notes the position of the last product event applied.
-func SetSSState(ctx context.Context, tx *sql.Tx, pos uint64) error {
+func SetSSState(ctx context.Context, tx Tx, pos uint64) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO ss_state(k, position) VALUES(1, ?)
 		ON CONFLICT(k) DO UPDATE SET position = excluded.position`, pos)
 	return err

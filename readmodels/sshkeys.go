@@ -2,7 +2,6 @@ package readmodels
 
 import (
 	"context"
-	"database/sql"
 )
 
 // SSHKeys is the read model of users' public SSH keys.
@@ -29,14 +28,14 @@ type SSHKey struct {
 }
 
 // InsertSSHKey adds a key row (a repeat is ignored).
-func InsertSSHKey(ctx context.Context, tx *sql.Tx, k SSHKey) error {
+func InsertSSHKey(ctx context.Context, tx Tx, k SSHKey) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO ssh_keys(id, user_id, name, algorithm, public, fingerprint, added_at)
 		VALUES(?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING`, k.ID, k.UserID, k.Name, k.Algorithm, k.Public, k.Fingerprint, k.AddedAt)
 	return err
 }
 
 // DeleteSSHKey removes key id's row (a missing row is no error).
-func DeleteSSHKey(ctx context.Context, tx *sql.Tx, id int64) error {
+func DeleteSSHKey(ctx context.Context, tx Tx, id int64) error {
 	_, err := tx.ExecContext(ctx, `DELETE FROM ssh_keys WHERE id = ?`, id)
 	return err
 }

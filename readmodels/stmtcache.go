@@ -64,6 +64,9 @@ func (c *cachedConn) stmt(ctx context.Context, q string) (driver.Stmt, error) {
 
 // ExecContext runs cacheable statements through the cache.
 func (c *cachedConn) ExecContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Result, error) {
+	if st, ok := c.stmts[q]; ok {
+		return st.(driver.StmtExecContext).ExecContext(ctx, args)
+	}
 	if !cacheable(q) {
 		return c.Conn.(driver.ExecerContext).ExecContext(ctx, q, args)
 	}

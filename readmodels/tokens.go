@@ -33,14 +33,14 @@ type Token struct {
 }
 
 // InsertToken adds a token row.
-func InsertToken(ctx context.Context, tx *sql.Tx, t Token) error {
+func InsertToken(ctx context.Context, tx Tx, t Token) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO tokens(id, user_id, type, name, hash, start_at, expires_at, revoked_at)
 		VALUES(?,?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING`, t.ID, t.UserID, t.Type, t.Name, t.Hash, t.StartAt, t.ExpiresAt, t.RevokedAt)
 	return err
 }
 
 // RevokeToken marks token id revoked at at.
-func RevokeToken(ctx context.Context, tx *sql.Tx, id, at int64) error {
+func RevokeToken(ctx context.Context, tx Tx, id, at int64) error {
 	_, err := tx.ExecContext(ctx, `UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at = 0`, at, id)
 	return err
 }

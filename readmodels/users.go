@@ -40,7 +40,7 @@ type User struct {
 }
 
 // InsertUser adds a user row.
-func InsertUser(ctx context.Context, tx *sql.Tx, u User) error {
+func InsertUser(ctx context.Context, tx Tx, u User) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO users(id, login, login_lc, email, email_lc, grp, active, locked, has_password, created_at, updated_at)
 		VALUES(?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING`,
 		u.ID, u.Login, strings.ToLower(u.Login), u.Email, strings.ToLower(u.Email), u.Group, u.Active, u.Locked, u.HasPassword, u.CreatedAt, u.UpdatedAt)
@@ -49,7 +49,7 @@ func InsertUser(ctx context.Context, tx *sql.Tx, u User) error {
 
 // SetUserFlags changes one boolean column ("active", "locked",
 // "has_password") of user id.
-func SetUserFlag(ctx context.Context, tx *sql.Tx, id int64, column string, v bool, at int64) error {
+func SetUserFlag(ctx context.Context, tx Tx, id int64, column string, v bool, at int64) error {
 	switch column {
 	case "active", "locked", "has_password":
 	default:
@@ -60,19 +60,19 @@ func SetUserFlag(ctx context.Context, tx *sql.Tx, id int64, column string, v boo
 }
 
 // SetUserEmail changes user id's e-mail address.
-func SetUserEmail(ctx context.Context, tx *sql.Tx, id int64, email string, at int64) error {
+func SetUserEmail(ctx context.Context, tx Tx, id int64, email string, at int64) error {
 	_, err := tx.ExecContext(ctx, `UPDATE users SET email = ?, email_lc = ?, updated_at = ? WHERE id = ?`, email, strings.ToLower(email), at, id)
 	return err
 }
 
 // TouchUser sets updated_at.
-func TouchUser(ctx context.Context, tx *sql.Tx, id int64, at int64) error {
+func TouchUser(ctx context.Context, tx Tx, id int64, at int64) error {
 	_, err := tx.ExecContext(ctx, `UPDATE users SET updated_at = ? WHERE id = ?`, at, id)
 	return err
 }
 
 // PutCode records a pending code hash for (user, purpose), replacing one.
-func PutCode(ctx context.Context, tx *sql.Tx, userID int64, purpose, hash string, expires int64) error {
+func PutCode(ctx context.Context, tx Tx, userID int64, purpose, hash string, expires int64) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO user_codes(user_id, purpose, code_hash, expires_at) VALUES(?,?,?,?)
 		ON CONFLICT(user_id, purpose) DO UPDATE SET code_hash = excluded.code_hash, expires_at = excluded.expires_at`,
 		userID, purpose, hash, expires)
@@ -80,7 +80,7 @@ func PutCode(ctx context.Context, tx *sql.Tx, userID int64, purpose, hash string
 }
 
 // DeleteCode removes (user, purpose)'s pending code.
-func DeleteCode(ctx context.Context, tx *sql.Tx, userID int64, purpose string) error {
+func DeleteCode(ctx context.Context, tx Tx, userID int64, purpose string) error {
 	_, err := tx.ExecContext(ctx, `DELETE FROM user_codes WHERE user_id = ? AND purpose = ?`, userID, purpose)
 	return err
 }

@@ -247,7 +247,7 @@ func (s benchSetup) report(uivmm, uncached, direct time.Duration, size int) {
 func bump(b *testing.B, h *harness, version uint64) {
 	tx, err := h.App.RM.W.Begin()
 	if err == nil {
-		err = readmodels.BumpInstances(context.Background(), tx, h.server, version)
+		err = readmodels.BumpInstances(context.Background(), readmodels.SQLTx(tx), h.server, version)
 	}
 	if err == nil {
 		err = tx.Commit()
