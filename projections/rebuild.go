@@ -22,6 +22,7 @@ const RebuildGCPercent = 400
 type decoded struct {
 	rec eventstore.RecordedEvent
 	ev  domain.Event // nil when no chosen projector handles the type
+	ps  []Projector  // the chosen projectors that handle it, in order
 }
 
 // Rebuild drops the read models of ps, then replays the whole log into
@@ -76,6 +77,7 @@ func Rebuild(ctx context.Context, store eventstore.Store, reg *domain.Registry, 
 // projector handles; it closes out when done.
 func readBatches(ctx context.Context, store eventstore.Store, reg *domain.Registry, ps []Projector, out chan<- []decoded) error {
 	defer close(out)
+	handlers := map[string][]Projector{} // by event type
 	var after uint64
 	for {
 		recs, err := store.ReadAll(ctx, after, RebuildBatch)
@@ -85,9 +87,19 @@ func readBatches(ctx context.Context, store eventstore.Store, reg *domain.Regist
 		batch := make([]decoded, len(recs))
 		for i, rec := range recs {
 			batch[i].rec = rec
-			if !handledByAny(ps, rec.Type) {
+			hs, ok := handlers[rec.Type]
+			if !ok {
+				for _, p := range ps {
+					if p.Handles(rec.Type) {
+						hs = append(hs, p)
+					}
+				}
+				handlers[rec.Type] = hs
+			}
+			if len(hs) == 0 {
 				continue
 			}
+			batch[i].ps = hs
 			if batch[i].ev, err = reg.Decode(rec.Type, rec.Data); err != nil {
 				return fmt.Errorf("decoding %d: %w", rec.Position, err)
 			}
@@ -101,15 +113,6 @@ func readBatches(ctx context.Context, store eventstore.Store, reg *domain.Regist
 	}
 }
 
-func handledByAny(ps []Projector, typ string) bool {
-	for _, p := range ps {
-		if p.Handles(typ) {
-			return true
-		}
-	}
-	return false
-}
-
 func applyBatch(ctx context.Context, db *readmodels.DB, ps []Projector, batch []decoded) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -120,13 +123,7 @@ func applyBatch(ctx context.Context, db *readmodels.DB, ps []Projector, batch []
 	ctx = context.WithoutCancel(ctx)
 	return db.Bulk(ctx, func(tx readmodels.Tx) error {
 		for _, d := range batch {
-			if d.ev == nil {
-				continue
-			}
-			for _, p := range ps {
-				if !p.Handles(d.rec.Type) {
-					continue
-				}
+			for _, p := range d.ps {
 				if err := p.Apply(ctx, tx, d.rec, d.ev); err != nil {
 					return fmt.Errorf("%s at %d: %w", p.Model().Name, d.rec.Position, err)
 				}

@@ -34,7 +34,13 @@ func (s *Store) ReadAll(ctx context.Context, after uint64, limit int) ([]eventst
 	if after > math.MaxInt64 {
 		after = math.MaxInt64
 	}
-	evs, err := s.query(ctx, min(limit, 4096), s.rstmts.all, int64(after), limit)
+	var evs []eventstore.RecordedEvent
+	var err error
+	if limit >= bulkPage {
+		evs, err = s.readAllBulk(ctx, int64(after), limit)
+	} else {
+		evs, err = s.query(ctx, limit, s.rstmts.all, int64(after), limit)
+	}
 	if err != nil {
 		return nil, s.readError(err, fmt.Sprintf("reading log after %d", after))
 	}

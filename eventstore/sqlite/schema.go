@@ -157,7 +157,7 @@ func prepareRead(ctx context.Context, db *sql.DB) (*readStmts, error) {
 		query string
 	}{
 		{&st.stream, "SELECT " + eventColumns + " FROM events WHERE stream = ? AND revision >= ? ORDER BY revision"},
-		{&st.all, "SELECT " + eventColumns + " FROM events WHERE position > ? ORDER BY position LIMIT ?"},
+		{&st.all, readAllSQL},
 		{&st.head, "SELECT COALESCE(MAX(position), 0) FROM events"},
 	} {
 		stmt, err := db.PrepareContext(ctx, p.query)
