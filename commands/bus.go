@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/components/cqrs"
 	"github.com/ThreeDotsLabs/watermill/components/requestreply"
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -76,7 +75,7 @@ func NewBus(cfg BusConfig, handlers ...Handler) (*Bus, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	wlog := watermill.NewSlogLoggerWithLevelMapping(cfg.Logger, map[slog.Level]slog.Level{slog.LevelInfo: slog.LevelDebug})
+	wlog := BusLogger(cfg.Logger)
 	ps := gochannel.NewGoChannel(gochannel.Config{OutputChannelBuffer: 1024}, wlog)
 	router, err := message.NewRouter(message.RouterConfig{}, wlog)
 	if err != nil {

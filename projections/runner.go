@@ -9,13 +9,13 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/ThreeDotsLabs/watermill/pubsub/gochannel"
 	// Every event crosses the bus as JSON; the standard decoder cost
 	// several times more per event.
 	"github.com/segmentio/encoding/json"
 
+	"github.com/uivmm/uivmm/commands"
 	"github.com/uivmm/uivmm/domain"
 	"github.com/uivmm/uivmm/eventstore"
 	"github.com/uivmm/uivmm/readmodels"
@@ -113,7 +113,7 @@ func (r *Runner) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	wlog := watermill.NewSlogLoggerWithLevelMapping(r.log, map[slog.Level]slog.Level{slog.LevelInfo: slog.LevelDebug})
+	wlog := commands.BusLogger(r.log)
 	bus := gochannel.NewGoChannel(gochannel.Config{BlockPublishUntilSubscriberAck: true}, wlog)
 	defer bus.Close()
 	router, err := message.NewRouter(message.RouterConfig{}, wlog)
@@ -175,6 +175,19 @@ func listenerHandler(ctx context.Context, fn Listener) message.NoPublishHandlerF
 func (r *Runner) projectorHandler(ctx context.Context, p Projector) message.NoPublishHandlerFunc {
 	name := p.Model().Name
 	return func(msg *message.Message) error {
+		// Most events concern few projections: the type and position the
+		// runner puts in the metadata spare the others the payload's
+		// decoding.
+		if pos, err := strconv.ParseUint(msg.Metadata.Get("position"), 10, 64); err == nil && pos > 0 {
+			if pos <= r.waiter.Position(name) {
+				return nil
+			}
+			if typ := msg.Metadata.Get("type"); typ != "" && !p.Handles(typ) {
+				r.markDirty(name, pos)
+				r.waiter.advance(name, pos)
+				return nil
+			}
+		}
 		rec, err := unwire(msg.Payload)
 		if err != nil {
 			r.log.Error("undecodable bus message", "projection", name, "err", err)

@@ -84,7 +84,7 @@ func (s *Store) readError(err error, what string) error {
 // query runs stmt and scans its event rows. The statement runs in one
 // implicit read transaction, so its rows are one snapshot of the log.
 // sizeHint is the most rows expected: the slice starts with room for up
-// to 64 of them (a RecordedEvent is large, and a follower polling with a
+// to 8 of them (a RecordedEvent is large, and a follower polling with a
 // page of 512 mostly gets a few) and grows from there.
 func (s *Store) query(ctx context.Context, sizeHint int, stmt *sql.Stmt, args ...any) ([]eventstore.RecordedEvent, error) {
 	if s.isClosed() {
@@ -95,7 +95,7 @@ func (s *Store) query(ctx context.Context, sizeHint int, stmt *sql.Stmt, args ..
 		return nil, err
 	}
 	defer rows.Close()
-	evs := make([]eventstore.RecordedEvent, 0, min(max(sizeHint, 0), 64))
+	evs := make([]eventstore.RecordedEvent, 0, min(max(sizeHint, 0), 8))
 	for rows.Next() {
 		ev, err := scanEvent(rows)
 		if err != nil {
