@@ -23,6 +23,9 @@ type appendReq struct {
 type appendReply struct {
 	res eventstore.AppendResult
 	err error
+	// recs are the events written, as the log now holds them (for the
+	// tail once the transaction commits).
+	recs []eventstore.RecordedEvent
 }
 
 // Append writes events to the end of stream if expected holds, as the port

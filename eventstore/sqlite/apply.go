@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/uivmm/uivmm/eventstore"
 )
@@ -28,6 +29,7 @@ func (s *Store) tryAppend(req *appendReq, now int64) (rep appendReply, inserted 
 		next = last + 1
 	}
 	var pos int64
+	recs := make([]eventstore.RecordedEvent, 0, len(req.events))
 	for i, ev := range req.events {
 		res, err := s.wstmts.insert.ExecContext(s.bg,
 			req.stream, int64(next)+int64(i), ev.ID, ev.Type, req.data[i], req.meta[i], now)
@@ -44,13 +46,19 @@ func (s *Store) tryAppend(req *appendReq, now int64) (rep appendReply, inserted 
 		if pos, err = res.LastInsertId(); err != nil {
 			return rep, false, classify(err, "reading position")
 		}
+		rec := eventstore.RecordedEvent{Position: uint64(pos), Stream: req.stream, Revision: next + uint64(i), ID: ev.ID,
+			Type: ev.Type, Data: []byte(req.data[i]), Time: time.Unix(0, now).UTC()}
+		if err := decodeMetadata([]byte(req.meta[i]), &rec.Metadata); err != nil {
+			return rep, false, fmt.Errorf("decoding metadata just encoded: %w", err)
+		}
+		recs = append(recs, rec)
 	}
 	if pos > eventstore.MaxPosition {
 		return appendReply{err: fmt.Errorf("stream %q: position %d would exceed the maximum %d",
 			req.stream, pos, uint64(eventstore.MaxPosition))}, false, nil
 	}
 	n := uint64(len(req.events))
-	return appendReply{res: eventstore.AppendResult{NextRevision: next + n - 1, Position: uint64(pos)}}, true, nil
+	return appendReply{res: eventstore.AppendResult{NextRevision: next + n - 1, Position: uint64(pos)}, recs: recs}, true, nil
 }
 
 // streamHead returns the last revision of stream and whether it exists.

@@ -9,6 +9,13 @@
 // commit and by a poller, so several processes sharing one file see each
 // other's appends.
 //
+// The store keeps the last few thousand events it committed (tail.go):
+// followers that are up to date read a commit from memory rather than with
+// a query. A page from memory may miss only what other processes appended
+// since the store last learnt the head (its poller, Head), as a read a
+// moment earlier would. Pages of 1024 events or more (a rebuild) are read
+// at the driver level, below database/sql (readbulk.go).
+//
 // It imports the standard library, the eventstore port, its internal
 // packages and the SQLite driver; it must not import other adapters or any
 // application package.

@@ -34,6 +34,15 @@ func (s *Store) ReadAll(ctx context.Context, after uint64, limit int) ([]eventst
 	if after > math.MaxInt64 {
 		after = math.MaxInt64
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, s.readError(err, fmt.Sprintf("reading log after %d", after))
+	}
+	if evs, ok := s.tail.read(after, limit, s.head.Load()); ok {
+		if s.isClosed() {
+			return nil, eventstore.ErrClosed
+		}
+		return evs, nil
+	}
 	var evs []eventstore.RecordedEvent
 	var err error
 	if limit >= bulkPage {
@@ -56,6 +65,7 @@ func (s *Store) Head(ctx context.Context) (uint64, error) {
 	if err := s.rstmts.head.QueryRowContext(ctx).Scan(&head); err != nil {
 		return 0, s.readError(err, "reading head")
 	}
+	s.learnHead(uint64(head))
 	return uint64(head), nil
 }
 
@@ -143,7 +153,18 @@ func (s *Store) runPoller(head uint64) {
 		}
 		if uint64(now) != head {
 			head = uint64(now)
+			s.learnHead(head)
 			s.wake.Notify()
+		}
+	}
+}
+
+// learnHead raises the store's known head to pos.
+func (s *Store) learnHead(pos uint64) {
+	for {
+		cur := s.head.Load()
+		if pos <= cur || s.head.CompareAndSwap(cur, pos) {
+			return
 		}
 	}
 }

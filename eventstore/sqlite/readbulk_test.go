@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"reflect"
 	"testing"
 
@@ -12,7 +13,8 @@ import (
 // Large pages are read at the driver level, small ones through the
 // prepared statement: both give the same events, field for field.
 func TestLargePagesMatchSmallPages(t *testing.T) {
-	s := openTemp(t)
+	path := filepath.Join(t.TempDir(), "events.db")
+	w := openAt(t, path)
 	ctx := t.Context()
 	const n = 2500
 	for i := 0; i < n; i += 50 {
@@ -29,10 +31,13 @@ func TestLargePagesMatchSmallPages(t *testing.T) {
 			}
 			evs = append(evs, eventstore.EventData{ID: fmt.Sprintf("id-%d", j), Type: fmt.Sprintf("t:%d", j%5), Data: data, Metadata: md})
 		}
-		if _, err := s.Append(ctx, fmt.Sprintf("s-%d", i%200), eventstore.Any(), evs...); err != nil {
+		if _, err := w.Append(ctx, fmt.Sprintf("s-%d", i%200), eventstore.Any(), evs...); err != nil {
 			t.Fatal(err)
 		}
 	}
+	// Read through a store that did not write them, which holds none in
+	// memory (see tail.go).
+	s := openAt(t, path)
 	var small []eventstore.RecordedEvent
 	for after := uint64(0); ; {
 		page, err := s.ReadAll(ctx, after, 100)

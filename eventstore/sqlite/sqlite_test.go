@@ -12,7 +12,13 @@ import (
 // openTemp opens a store in a new temporary file and closes it when t ends.
 func openTemp(t testing.TB, opts ...sqlite.Option) *sqlite.Store {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "events.db")
+	return openAt(t, filepath.Join(t.TempDir(), "events.db"), opts...)
+}
+
+// openAt opens a store on the file at path (several may share one) and
+// closes it when t ends.
+func openAt(t testing.TB, path string, opts ...sqlite.Option) *sqlite.Store {
+	t.Helper()
 	s, err := sqlite.Open(t.Context(), path, opts...)
 	if err != nil {
 		t.Fatalf("Open(%s): %v", path, err)

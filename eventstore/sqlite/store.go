@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
@@ -31,6 +32,10 @@ type Store struct {
 
 	reqs chan *appendReq
 	wake *follow.Signal
+	tail tail // the last events this process committed
+	// head is the last position this store knows the log to have: its
+	// own commits, and what its poller and Head read.
+	head atomic.Uint64
 	done chan struct{} // closed by Close
 
 	mu       sync.RWMutex // guards closed against inflight.Add

@@ -14,12 +14,22 @@ func (s *Store) runWriter() {
 	for first := range s.reqs {
 		batch := s.gather(first)
 		replies, written, err := s.applyBatch(batch)
+		if err == nil && written {
+			for _, rep := range replies {
+				if rep.err == nil && len(rep.recs) > 0 {
+					s.tail.add(rep.recs)
+					s.learnHead(rep.recs[len(rep.recs)-1].Position)
+				}
+			}
+		}
 		for i, req := range batch {
 			if err != nil {
 				req.reply <- appendReply{err: err}
 				continue
 			}
-			req.reply <- replies[i]
+			rep := replies[i]
+			rep.recs = nil
+			req.reply <- rep
 		}
 		if err == nil && written {
 			s.wake.Notify()
