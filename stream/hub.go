@@ -279,7 +279,7 @@ func (h *Hub) dispatch(ctx context.Context) {
 			clear(gr.batches)
 			gr.batches, gr.n, gr.last = gr.batches[:0], 0, now
 			for _, s := range subs {
-				if s.group == g {
+				if s.group == g && !s.tryDirect(evs) {
 					s.offer(evs) // subscribers keep it, read-only
 				}
 			}
@@ -305,7 +305,7 @@ func (h *Hub) newEvent(ctx context.Context, rec eventstore.RecordedEvent) *event
 	if err != nil {
 		line = []byte(`{"type":"","request_id":"","body":"{\"data\":{\"type\":\"event\",\"attributes\":{}}}"}`)
 	}
-	ev := &event{pos: rec.Position, requestID: rec.Metadata.RequestID, line: line}
+	ev := framed(&event{pos: rec.Position, requestID: rec.Metadata.RequestID, line: line})
 	if rec.Metadata.ActorKind == eventstore.ActorUser {
 		ev.actorUser = rec.Metadata.ActorID
 	}

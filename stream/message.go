@@ -2,7 +2,9 @@ package stream
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
+	"strconv"
 
 	"github.com/uivmm/uivmm/eventstore"
 )
@@ -78,11 +80,13 @@ func marshal(v any) ([]byte, error) {
 }
 
 // event is one message ready to send: rendered once, shared by every
-// subscriber (read-only after newEvent).
+// subscriber (read-only once made, see framed).
 type event struct {
 	pos       uint64
 	requestID string
 	line      []byte // the JSON object, one line
+	sse       []byte // the SSE event: "id: <pos>" (stored events), the data line, a blank line
+	ws        []byte // one unmasked WebSocket text frame carrying line
 	// held is set when the request was in flight as the event was made.
 	held bool
 	// synthetic messages (event.auth) bypass the filter and the resume
@@ -99,4 +103,36 @@ func (e *event) visibleTo(p *Principal) bool {
 		return true
 	}
 	return (e.actorUser != 0 && e.actorUser == p.ID) || (e.ownerOK && e.owner == p.ID)
+}
+
+// framed fills ev's SSE event and WebSocket frame from its line, once for
+// every subscriber, and returns ev.
+func framed(ev *event) *event {
+	b := make([]byte, 0, len(ev.line)+32)
+	if !ev.synthetic {
+		b = append(b, "id: "...)
+		b = strconv.AppendUint(b, ev.pos, 10)
+		b = append(b, '\n')
+	}
+	b = append(b, "data: "...)
+	b = append(b, ev.line...)
+	ev.sse = append(b, "\n\n"...)
+	ev.ws = appendTextFrame(make([]byte, 0, len(ev.line)+10), ev.line)
+	return ev
+}
+
+// appendTextFrame appends p as one WebSocket text message in a single
+// unmasked frame (RFC 6455 §5.2, what a server sends).
+func appendTextFrame(b, p []byte) []byte {
+	n := len(p)
+	switch {
+	case n < 126:
+		b = append(b, 0x81, byte(n))
+	case n <= 0xffff:
+		b = append(b, 0x81, 126, byte(n>>8), byte(n))
+	default:
+		b = append(b, 0x81, 127)
+		b = binary.BigEndian.AppendUint64(b, uint64(n))
+	}
+	return append(b, p...)
 }

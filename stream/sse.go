@@ -6,7 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"strconv"
+	"syscall"
 	"time"
 )
 
@@ -22,7 +22,9 @@ import (
 // the connection cannot be taken over (HTTP/2, a test recorder), it
 // writes through the ResponseWriter instead.
 type sseTransport struct {
-	conn     net.Conn // the taken-over connection, or nil
+	conn     net.Conn        // the taken-over connection, or nil
+	raw      syscall.RawConn // conn's, for writes that must not block (nil: none)
+	rest     []byte          // what such a write left: sent before anything else
 	w        http.ResponseWriter
 	rc       *http.ResponseController
 	timeout  time.Duration
@@ -69,7 +71,7 @@ func takeOverSSE(ctx context.Context, w http.ResponseWriter, r *http.Request, ti
 	hd.Del("Transfer-Encoding")
 	_ = hd.Write(&head)
 	head.WriteString("\r\n")
-	t := &sseTransport{conn: conn, timeout: timeout}
+	t := &sseTransport{conn: conn, raw: rawConn(conn), timeout: timeout}
 	ctx, cancel := context.WithCancel(ctx)
 	// The client sends nothing more; a read that ends means it went away.
 	go func() {
@@ -103,26 +105,35 @@ func noteStatus(w http.ResponseWriter, code int) {
 }
 
 // write sends each event as "id: <position>" (stored events only) and
-// one "data:" line.
+// one "data:" line (event.sse).
 func (t *sseTransport) write(_ context.Context, evs []*event) error {
+	return t.send(t.frames(evs))
+}
+
+func (t *sseTransport) frames(evs []*event) []byte {
 	b := t.buf[:0]
 	for _, ev := range evs {
-		if !ev.synthetic {
-			b = append(b, "id: "...)
-			b = strconv.AppendUint(b, ev.pos, 10)
-			b = append(b, '\n')
-		}
-		b = append(b, "data: "...)
-		b = append(b, ev.line...)
-		b = append(b, "\n\n"...)
+		b = append(b, ev.sse...)
 	}
 	if cap(b) > 256<<10 {
 		t.buf = nil
 	} else {
 		t.buf = b
 	}
-	return t.send(b)
+	return b
 }
+
+// writeNow sends evs without blocking, as far as the socket takes them
+// (see directWriter).
+func (t *sseTransport) writeNow(evs []*event) (written, pending bool) {
+	if t.raw == nil || len(t.rest) > 0 {
+		return false, false
+	}
+	return sendSome(t.raw, &t.rest, t.frames(evs))
+}
+
+// flushPending sends, blocking, what writeNow left.
+func (t *sseTransport) flushPending() error { return t.send(nil) }
 
 // ping is a comment, which EventSource ignores.
 func (t *sseTransport) ping(context.Context) error { return t.send([]byte(": ping\n\n")) }
@@ -142,9 +153,11 @@ func (t *sseTransport) close(_ context.Context, why closeReason) {
 
 func (t *sseTransport) send(b []byte) error {
 	if t.conn != nil {
+		if len(t.rest) == 0 && len(b) == 0 {
+			return nil
+		}
 		t.deadline = extendDeadline(t.conn, t.deadline, t.timeout)
-		_, err := t.conn.Write(b)
-		return err
+		return sendAll(t.conn, &t.rest, b)
 	}
 	_ = t.rc.SetWriteDeadline(time.Now().Add(t.timeout))
 	if _, err := t.w.Write(b); err != nil {

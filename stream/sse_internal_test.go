@@ -18,7 +18,7 @@ func TestSSEFallsBackToTheResponseWriter(t *testing.T) {
 	if tr.conn != nil || ctx.Err() != nil {
 		t.Fatalf("took over a recorder: conn %v, ctx %v", tr.conn, ctx.Err())
 	}
-	if err := tr.write(ctx, []*event{{pos: 7, line: []byte(`{"a":1}`)}, {synthetic: true, line: []byte(`{"b":2}`)}}); err != nil {
+	if err := tr.write(ctx, []*event{framed(&event{pos: 7, line: []byte(`{"a":1}`)}), framed(&event{synthetic: true, line: []byte(`{"b":2}`)})}); err != nil {
 		t.Fatal(err)
 	}
 	tr.close(ctx, reasonOverflow)

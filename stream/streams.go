@@ -44,7 +44,7 @@ func (h *Hub) sweepLocked(now time.Time, force bool) {
 func authEvent(requestID string) *event {
 	line, _ := marshal(Message{Type: "event.auth", RequestID: requestID,
 		Body: `{"data":{"type":"event","attributes":{"response":true}}}`})
-	return &event{requestID: requestID, line: line, synthetic: true, held: requestID != ""}
+	return framed(&event{requestID: requestID, line: line, synthetic: true, held: requestID != ""})
 }
 
 // errStreamNotFound answers unknown (or expired) stream ids.

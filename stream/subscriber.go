@@ -45,13 +45,37 @@ type transport interface {
 	close(ctx context.Context, why closeReason)
 }
 
+// directWriter is a transport the dispatcher may also write to itself,
+// without blocking and without waking the subscriber's goroutine.
+type directWriter interface {
+	// writeNow sends evs as far as the socket takes them at once.
+	// written is false when nothing was sent (the socket is full, an
+	// earlier rest is pending, or the transport cannot): the caller
+	// queues evs instead. pending is true when only part was sent: the
+	// transport keeps the rest and sends it before anything else, and
+	// flushPending sends it, blocking.
+	writeNow(evs []*event) (written, pending bool)
+	flushPending() error
+}
+
 // subscriber is one open connection on a stream id.
 type subscriber struct {
-	hub       *Hub
-	streamID  string
-	group     int           // flush group (see Hub.dispatch)
-	queue     chan []*event // batches from the dispatcher (shared, read-only)
-	queued    atomic.Int64  // messages in queue; at most the hub's Buffer
+	hub      *Hub
+	streamID string
+	group    int           // flush group (see Hub.dispatch)
+	queue    chan []*event // batches from the dispatcher (shared, read-only)
+	// queued counts the messages offered to the queue and not yet
+	// written (the hub's Buffer at most): while it is not zero, the
+	// dispatcher queues rather than writes, so messages keep their order.
+	queued atomic.Int64
+	// wmu serialises writes to the transport (the serving goroutine's and
+	// the dispatcher's) and guards lastSent, t and direct.
+	wmu    sync.Mutex
+	t      transport // while serving
+	direct []*event  // the dispatcher's filtered batch
+	// flushRest asks the serving goroutine to send what a direct write
+	// left.
+	flushRest chan struct{}
 	principal atomic.Pointer[Principal]
 	bound     chan struct{} // signalled on (re)binding
 	stopped   chan struct{} // closed by stop
@@ -62,15 +86,15 @@ type subscriber struct {
 	catchingUp atomic.Bool
 	overrun    atomic.Bool
 	after      uint64 // resume checkpoint, set before serving
+	lastSent   uint64 // under wmu
 	// owned by the serving goroutine:
 	caughtUp bool
-	lastSent uint64
 	batch    []*event
 }
 
 func newSubscriber(h *Hub, streamID string, buffer int) *subscriber {
 	s := &subscriber{hub: h, streamID: streamID, queue: make(chan []*event, buffer),
-		bound: make(chan struct{}, 1), stopped: make(chan struct{})}
+		bound: make(chan struct{}, 1), stopped: make(chan struct{}), flushRest: make(chan struct{}, 1)}
 	s.catchingUp.Store(true)
 	return s
 }
@@ -143,6 +167,55 @@ func hasSynthetic(evs []*event) bool {
 	return false
 }
 
+// tryDirect writes the events of batch that s may see straight to its
+// transport when that cannot block and nothing is queued before them; it
+// reports whether it did (otherwise the caller offers batch). It runs on
+// the dispatcher: under load a busy subscriber's goroutine then sleeps,
+// and each write costs the system call alone, without waking it.
+func (s *subscriber) tryDirect(batch []*event) bool {
+	p := s.principal.Load()
+	if p == nil || s.catchingUp.Load() || s.queued.Load() != 0 || !s.wmu.TryLock() {
+		return false
+	}
+	defer s.wmu.Unlock()
+	dw, ok := s.t.(directWriter)
+	if !ok || s.queued.Load() != 0 {
+		return false
+	}
+	out := s.direct[:0]
+	last := s.lastSent
+	for _, ev := range batch {
+		if !ev.synthetic && ev.pos <= last || !ev.visibleTo(p) {
+			continue
+		}
+		if ev.held && s.hub.flights.wait(ev.requestID) != nil {
+			return false // serve holds it until its reply is out
+		}
+		out = append(out, ev)
+		if !ev.synthetic {
+			last = ev.pos
+		}
+	}
+	s.direct = out[:0]
+	if len(out) == 0 {
+		return true
+	}
+	written, pending := dw.writeNow(out)
+	if !written {
+		return false
+	}
+	s.lastSent = last
+	s.hub.delivered.Add(uint64(len(out)))
+	s.hub.writes.Add(1)
+	if pending {
+		select {
+		case s.flushRest <- struct{}{}:
+		default:
+		}
+	}
+	return true
+}
+
 // serve runs the connection until the client goes, ctx ends or the hub
 // stops it. It returns why it ended. Each batch the dispatcher hands over
 // (together with any queued behind it) is sent with one write.
@@ -156,34 +229,55 @@ func (s *subscriber) serve(ctx context.Context, t transport) closeReason {
 	}
 	ping := time.NewTicker(cfg.PingInterval)
 	defer ping.Stop()
+	s.wmu.Lock()
+	s.t = t
+	s.wmu.Unlock()
+	defer func() {
+		s.wmu.Lock()
+		s.t = nil
+		s.wmu.Unlock()
+	}()
 	for {
+		var err error
 		select {
 		case <-ctx.Done():
 			return reasonNone
 		case <-s.stopped:
 			why := closeReason(s.reason.Load())
-			t.close(ctx, why)
+			s.locked(func() { t.close(ctx, why) })
 			return why
 		case <-authC:
 			if s.principal.Load() == nil {
-				t.close(ctx, reasonAuthTimeout)
+				s.locked(func() { t.close(ctx, reasonAuthTimeout) })
 				return reasonAuthTimeout
 			}
 		case <-s.bound:
 			authC = nil
-			if err := s.catchUp(ctx, t); err != nil {
-				return s.failed(ctx, t, err)
-			}
+			s.locked(func() { err = s.catchUp(ctx, t) })
 		case <-ping.C:
-			if err := t.ping(ctx); err != nil {
-				return s.failed(ctx, t, err)
-			}
+			s.locked(func() { err = t.ping(ctx) })
+		case <-s.flushRest:
+			s.locked(func() {
+				if dw, ok := t.(directWriter); ok {
+					err = dw.flushPending()
+				}
+			})
 		case evs := <-s.queue:
-			if err := s.deliver(ctx, t, s.drain(evs)); err != nil {
-				return s.failed(ctx, t, err)
-			}
+			b, n := s.drain(evs)
+			s.locked(func() { err = s.deliver(ctx, t, b) })
+			s.queued.Add(-n) // written: the dispatcher may write directly again
+		}
+		if err != nil {
+			return s.failed(ctx, t, err)
 		}
 	}
+}
+
+// locked runs f holding the write lock.
+func (s *subscriber) locked(f func()) {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	f()
 }
 
 // failed ends the connection after a failed write or read: closed
@@ -192,7 +286,7 @@ func (s *subscriber) failed(ctx context.Context, t transport, err error) closeRe
 	select {
 	case <-s.stopped:
 		why := closeReason(s.reason.Load())
-		t.close(ctx, why)
+		s.locked(func() { t.close(ctx, why) })
 		return why
 	default:
 	}
@@ -203,23 +297,23 @@ func (s *subscriber) failed(ctx context.Context, t transport, err error) closeRe
 }
 
 // drain copies evs and whatever else is queued into the subscriber's
-// own batch (deliver filters it in place; queued batches are shared).
-func (s *subscriber) drain(evs []*event) []*event {
+// own batch (deliver filters it in place; queued batches are shared). n
+// is how many messages it took from the queue: the caller takes them off
+// queued once they are written.
+func (s *subscriber) drain(evs []*event) (b []*event, n int64) {
 	const maxBatch = 1024
-	b := append(s.batch[:0], evs...)
-	s.queued.Add(-int64(len(evs)))
+	b = append(s.batch[:0], evs...)
 	for len(b) < maxBatch {
 		select {
 		case more := <-s.queue:
 			b = append(b, more...)
-			s.queued.Add(-int64(len(more)))
 		default:
 			s.batch = b
-			return b
+			return b, int64(len(b))
 		}
 	}
 	s.batch = b
-	return b
+	return b, int64(len(b))
 }
 
 // deliver writes evs in order, skipping positions already sent and

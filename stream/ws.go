@@ -37,10 +37,13 @@ func acceptWS(w http.ResponseWriter, r *http.Request, timeout time.Duration) (*w
 func (t *wsTransport) write(_ context.Context, evs []*event) error {
 	t.bc.begin()
 	for _, ev := range evs {
-		t.bc.appendText(ev.line)
+		t.bc.appendFrame(ev.ws)
 	}
 	return t.bc.flush()
 }
+
+func (t *wsTransport) writeNow(evs []*event) (written, pending bool) { return t.bc.writeNow(evs) }
+func (t *wsTransport) flushPending() error                           { return t.bc.flushPending() }
 
 // ping sends a ping frame and waits for the pong in the background (the
 // CloseRead reader handles pongs); a client that does not answer within

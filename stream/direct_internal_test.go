@@ -1,0 +1,105 @@
+package stream
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"testing"
+	"time"
+)
+
+// A write that must not block sends what the socket takes, keeps the
+// rest, and says so; the rest goes out first when the connection is
+// written again, so the client reads every byte once, in order.
+func TestDirectWriteKeepsTheRest(t *testing.T) {
+	for _, kind := range []string{"sse", "ws"} {
+		t.Run(kind, func(t *testing.T) {
+			client, server := tcpPair(t)
+			var dw directWriter
+			var write func([]*event) error
+			switch kind {
+			case "sse":
+				tr := &sseTransport{conn: server, raw: rawConn(server), timeout: 5 * time.Second}
+				dw, write = tr, func(evs []*event) error { return tr.write(context.Background(), evs) }
+			case "ws":
+				bc := newBatchConn(server, 5*time.Second)
+				tr := &wsTransport{bc: bc}
+				dw, write = tr, func(evs []*event) error { return tr.write(context.Background(), evs) }
+			}
+			var want bytes.Buffer
+			frame := func(ev *event) []byte {
+				if kind == "sse" {
+					return ev.sse
+				}
+				return ev.ws
+			}
+			// The client does not read: the socket fills.
+			pos, partial, refused := uint64(0), false, false
+			for i := 0; i < 10_000 && !partial; i++ {
+				var evs []*event
+				for range 40 {
+					pos++
+					evs = append(evs, framed(&event{pos: pos, line: []byte(fmt.Sprintf(`{"n":%d,"pad":"%0200d"}`, pos, pos))}))
+				}
+				written, pending := dw.writeNow(evs)
+				if !written {
+					refused = true // nothing taken: the caller would queue them
+					pos -= 40
+					break
+				}
+				for _, ev := range evs {
+					want.Write(frame(ev))
+				}
+				partial = pending
+			}
+			if !partial { // batches of 40 messages do not fit the buffer exactly
+				t.Fatalf("the socket never took part of a batch (refused whole: %v, after %d messages)", refused, pos)
+			}
+			if written, _ := dw.writeNow([]*event{framed(&event{pos: pos + 1, line: []byte(`{}`)})}); written {
+				t.Fatal("a second direct write went ahead of the kept rest")
+			}
+			// Now the client reads everything that comes.
+			got := make(chan []byte)
+			go func() {
+				var b bytes.Buffer
+				_ = client.SetReadDeadline(time.Now().Add(5 * time.Second))
+				_, _ = io.CopyN(&b, client, int64(want.Len()+len(frame(framed(&event{pos: pos + 1, line: []byte(`{"last":1}`)})))))
+				got <- b.Bytes()
+			}()
+			if err := dw.flushPending(); err != nil {
+				t.Fatal(err)
+			}
+			last := framed(&event{pos: pos + 1, line: []byte(`{"last":1}`)})
+			if err := write([]*event{last}); err != nil {
+				t.Fatal(err)
+			}
+			want.Write(frame(last))
+			if b := <-got; !bytes.Equal(b, want.Bytes()) {
+				t.Fatalf("client read %d bytes, want %d (equal prefix: %v)", len(b), want.Len(), bytes.HasPrefix(want.Bytes(), b))
+			}
+		})
+	}
+}
+
+// tcpPair connects two loopback sockets with small buffers.
+func tcpPair(t *testing.T) (client, server net.Conn) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	if client, err = net.Dial("tcp", ln.Addr().String()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { client.Close() })
+	if server, err = ln.Accept(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { server.Close() })
+	_ = server.(*net.TCPConn).SetWriteBuffer(8 << 10)
+	_ = client.(*net.TCPConn).SetReadBuffer(8 << 10)
+	return client, server
+}
