@@ -31,7 +31,13 @@
 // (at once when the hub is quiet): under load a subscriber wakes, and is
 // written with one system call, once per interval. The subscribers are
 // spread over ten groups, each on its own phase of the interval, so the
-// writes are spread evenly over it rather than coming in one burst.
+// writes are spread evenly over it rather than coming in one burst. The
+// dispatcher writes a subscriber's batch itself when the socket takes it
+// without blocking and nothing is queued or held before it; otherwise
+// (a full socket, a catch-up, a message held behind its request) the
+// batch goes to the subscriber's queue and its own goroutine writes it,
+// blocking within the write timeout. Each event's SSE event and
+// WebSocket frame are made once, for every subscriber.
 // Each subscriber has a bounded queue (Config.Buffer messages); one that
 // still holds that many when the next batch comes is disconnected (SSE: a
 // "close" event, WebSocket: StatusPolicyViolation) and counted, so a slow
