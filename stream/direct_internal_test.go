@@ -61,21 +61,21 @@ func TestDirectWriteKeepsTheRest(t *testing.T) {
 				t.Fatal("a second direct write went ahead of the kept rest")
 			}
 			// Now the client reads everything that comes.
+			last := framed(&event{pos: pos + 1, line: []byte(`{"last":1}`)})
+			want.Write(frame(last))
 			got := make(chan []byte)
-			go func() {
+			go func(n int64) {
 				var b bytes.Buffer
 				_ = client.SetReadDeadline(time.Now().Add(5 * time.Second))
-				_, _ = io.CopyN(&b, client, int64(want.Len()+len(frame(framed(&event{pos: pos + 1, line: []byte(`{"last":1}`)})))))
+				_, _ = io.CopyN(&b, client, n)
 				got <- b.Bytes()
-			}()
+			}(int64(want.Len()))
 			if err := dw.flushPending(); err != nil {
 				t.Fatal(err)
 			}
-			last := framed(&event{pos: pos + 1, line: []byte(`{"last":1}`)})
 			if err := write([]*event{last}); err != nil {
 				t.Fatal(err)
 			}
-			want.Write(frame(last))
 			if b := <-got; !bytes.Equal(b, want.Bytes()) {
 				t.Fatalf("client read %d bytes, want %d (equal prefix: %v)", len(b), want.Len(), bytes.HasPrefix(want.Bytes(), b))
 			}
