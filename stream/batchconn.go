@@ -123,7 +123,10 @@ func (c *batchConn) resetBuf() {
 // writeNow sends frames without blocking, as far as the socket takes
 // them (see directWriter).
 func (c *batchConn) writeNow(evs []*event) (written, pending bool) {
-	c.mu.Lock()
+	// Never wait: a control frame's write may be blocked on a full socket.
+	if !c.mu.TryLock() {
+		return false, false
+	}
 	defer c.mu.Unlock()
 	if c.raw == nil || c.batching || len(c.rest) > 0 {
 		return false, false
