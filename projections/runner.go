@@ -24,9 +24,9 @@ import (
 // EventsTopic is the Watermill topic every stored event is published on.
 const EventsTopic = "events"
 
-// Listener receives every event the runner forwards, after the
-// projections have seen it; it must not block (the stream hub only
-// enqueues). Listeners keep no checkpoint.
+// Listener receives every event the runner forwards, once every
+// projection has applied it (its rows are committed); it must not block
+// (the stream hub only enqueues). Listeners keep no checkpoint.
 type Listener func(ctx context.Context, rec eventstore.RecordedEvent)
 
 // Runner owns the one store subscription and the event bus.
@@ -124,7 +124,7 @@ func (r *Runner) Run(ctx context.Context) error {
 		router.AddConsumerHandler(p.Model().Name, EventsTopic, bus, r.projectorHandler(ctx, p))
 	}
 	for _, l := range r.listeners {
-		router.AddConsumerHandler(l.name, EventsTopic, bus, listenerHandler(ctx, l.fn))
+		router.AddConsumerHandler(l.name, EventsTopic, bus, r.listenerHandler(ctx, l.fn))
 	}
 	rctx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -159,11 +159,18 @@ func (r *Runner) publish(bus message.Publisher, rec eventstore.RecordedEvent) er
 	return nil
 }
 
-func listenerHandler(ctx context.Context, fn Listener) message.NoPublishHandlerFunc {
+// listenerHandler hands each event to fn once every projection has
+// processed it: the bus delivers an event to all its handlers at once,
+// and a stream client that reads the read models when an event arrives
+// must find the event applied.
+func (r *Runner) listenerHandler(ctx context.Context, fn Listener) message.NoPublishHandlerFunc {
 	return func(msg *message.Message) error {
 		rec, err := unwire(msg.Payload)
 		if err != nil {
 			return nil
+		}
+		if r.waiter.WaitFor(ctx, rec.Position) != nil {
+			return nil // stopping
 		}
 		fn(ctx, rec)
 		return nil
