@@ -76,7 +76,7 @@ func TestEventsDeliverLifecycleEventsAndEndWithTheContext(t *testing.T) {
 	srv, _, _ := e.connect(t)
 	rec, cancel := listen(t, srv, []string{lxd.EventLifecycle})
 	prof := name("uivmm-ev")
-	t.Cleanup(func() { _ = e.unix(t).DeleteProfile(prof) })
+	t.Cleanup(func() { _ = e.Admin(t).DeleteProfile(prof) })
 
 	if err := srv.UpdateProfile(ctx(t), prof, "config: {}\n", ""); err != nil {
 		t.Fatal(err)

@@ -42,7 +42,7 @@ func TestInstanceLifecycle(t *testing.T) {
 	e := env(t)
 	srv, _, _ := e.connect(t)
 	inst, prof := name("uivmm-c"), name("uivmm-cp")
-	t.Cleanup(func() { removeInstance(t, e, inst); _ = e.unix(t).DeleteProfile(prof) })
+	t.Cleanup(func() { removeInstance(t, e, inst); _ = e.Admin(t).DeleteProfile(prof) })
 	nic := "devices:\n  eth0:\n    name: eth0\n    network: " + e.Bridge + "\n    type: nic\n"
 	if err := srv.UpdateProfile(ctx(t), prof, "config:\n  user.uivmm: test\n"+nic, ""); err != nil {
 		t.Fatal(err)
@@ -79,7 +79,7 @@ func TestInstanceLifecycle(t *testing.T) {
 
 // removeInstance deletes inst over the unix socket, if it is still there.
 func removeInstance(t *testing.T, e testEnv, inst string) {
-	admin := e.unix(t)
+	admin := e.Admin(t)
 	if op, err := admin.UpdateInstanceState(inst, api.InstanceStatePut{Action: "stop", Force: true}, ""); err == nil {
 		_ = op.Wait()
 	}
@@ -101,7 +101,7 @@ func checkCreated(t *testing.T, e testEnv, srv *lxd.Server, inst, prof string) {
 		t.Errorf("Instance = %+v", in)
 	}
 	// Debian's LXD 5.0.2 has the cloud_init extension; older hosts get user.user-data.
-	srvAPI, _, err := e.unix(t).GetServer()
+	srvAPI, _, err := e.Admin(t).GetServer()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +109,7 @@ func checkCreated(t *testing.T, e testEnv, srv *lxd.Server, inst, prof string) {
 	if slices.Contains(srvAPI.APIExtensions, "cloud_init") {
 		key = "cloud-init.user-data"
 	}
-	raw, _, err := e.unix(t).GetInstance(inst)
+	raw, _, err := e.Admin(t).GetInstance(inst)
 	if err != nil || raw.Config[key] != "#cloud-config\n" {
 		t.Errorf("%s not set (err %v): %v", key, err, raw.Config)
 	}
@@ -143,7 +143,7 @@ func checkInUse(t *testing.T, e testEnv, srv *lxd.Server, inst, prof string) {
 func awaitInit(t *testing.T, e testEnv, inst string) {
 	t.Helper()
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		st, _, err := e.unix(t).GetInstanceState(inst)
+		st, _, err := e.Admin(t).GetInstanceState(inst)
 		if err != nil || st.Pid <= 0 {
 			continue
 		}

@@ -28,7 +28,7 @@ func TestProfileCreateUpdateRenameDelete(t *testing.T) {
 	first, second := name("uivmm-prof"), name("uivmm-prof")
 	t.Cleanup(func() {
 		for _, n := range []string{first, second} {
-			_ = e.unix(t).DeleteProfile(n)
+			_ = e.Admin(t).DeleteProfile(n)
 		}
 	})
 

@@ -114,7 +114,7 @@ func TestDeleteCertificate(t *testing.T) {
 	if err := srv.DeleteCertificate(ctx(t), other.Fingerprint()); err != nil {
 		t.Fatalf("DeleteCertificate: %v", err)
 	}
-	if _, _, err := e.unix(t).GetCertificate(other.Fingerprint()); !isNotFound(err) {
+	if _, _, err := e.Admin(t).GetCertificate(other.Fingerprint()); !isNotFound(err) {
 		t.Errorf("deleted certificate still there (err %v)", err)
 	}
 	if err := srv.DeleteCertificate(ctx(t), other.Fingerprint()); !errors.Is(err, lxd.ErrNotFound) {
@@ -125,7 +125,7 @@ func TestDeleteCertificate(t *testing.T) {
 func TestRevokedTrustReadsAsNotTrusted(t *testing.T) {
 	e := env(t)
 	srv, id, pinned := e.connect(t)
-	if err := e.unix(t).DeleteCertificate(id.Fingerprint()); err != nil {
+	if err := e.Admin(t).DeleteCertificate(id.Fingerprint()); err != nil {
 		t.Fatal(err)
 	}
 	_, err := srv.Instances(ctx(t))

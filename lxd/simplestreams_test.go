@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/uivmm/uivmm/lxd"
+	"github.com/uivmm/uivmm/lxd/testdaemon"
 )
 
 const (
@@ -24,11 +25,11 @@ const (
 func manifest(t *testing.T, e testEnv) map[string]string {
 	t.Helper()
 	if e.Files == "" {
-		t.Fatalf("UIVMM_TEST_LXD_FILES is not set: %s", upHint)
+		t.Fatalf("UIVMM_TEST_LXD_FILES is not set: %s", testdaemon.UpHint)
 	}
 	f, err := os.Open(filepath.Join(e.Files, "manifest.env"))
 	if err != nil {
-		t.Fatalf("reading the image manifest: %v; %s", err, upHint)
+		t.Fatalf("reading the image manifest: %v; %s", err, testdaemon.UpHint)
 	}
 	defer func() { _ = f.Close() }()
 	m := map[string]string{}
@@ -109,7 +110,7 @@ func TestRemoteImagesAndCreateFromARemote(t *testing.T) {
 	inst := name("uivmm-r")
 	t.Cleanup(func() {
 		removeInstance(t, e, inst)
-		if op, err := e.unix(t).DeleteImage(im.Fingerprint); err == nil {
+		if op, err := e.Admin(t).DeleteImage(im.Fingerprint); err == nil {
 			_ = op.Wait()
 		}
 	})

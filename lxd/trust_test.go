@@ -17,7 +17,7 @@ func TestProbeSeesAnLXDThatDoesNotTrustUs(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Probe: %v", err)
 	}
-	srv, _, err := e.unix(t).GetServer()
+	srv, _, err := e.Admin(t).GetServer()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +46,7 @@ func TestTrustWithPasswordIsIdempotent(t *testing.T) {
 	if pinned.AlreadyTrusted || !strings.Contains(pinned.CertPEM, "BEGIN CERTIFICATE") || len(pinned.Fingerprint) != 64 {
 		t.Errorf("Trust = %+v, want a fresh trust with a PEM and a fingerprint", pinned)
 	}
-	cert, _, err := e.unix(t).GetCertificate(id.Fingerprint())
+	cert, _, err := e.Admin(t).GetCertificate(id.Fingerprint())
 	if err != nil {
 		t.Fatalf("uivmm's certificate is not in the trust store: %v", err)
 	}
@@ -70,7 +70,7 @@ func TestTrustWithAWrongPasswordIsRefused(t *testing.T) {
 	if !errors.Is(err, lxd.ErrTrustRefused) {
 		t.Fatalf("Trust with a wrong password = %v, want ErrTrustRefused", err)
 	}
-	if _, _, err := e.unix(t).GetCertificate(id.Fingerprint()); !isNotFound(err) {
+	if _, _, err := e.Admin(t).GetCertificate(id.Fingerprint()); !isNotFound(err) {
 		t.Errorf("a refused certificate is in the trust store (err %v)", err)
 	}
 }
@@ -92,7 +92,7 @@ func token(t *testing.T, c lxdclient.InstanceServer, clientName string) string {
 
 func TestTrustWithTokenAfterVerify(t *testing.T) {
 	e := env(t)
-	admin := e.unix(t)
+	admin := e.Admin(t)
 	id := identity(t)
 	e.untrust(t, id)
 	clientName := name("uivmm-token")
@@ -150,7 +150,7 @@ func TestVerifyPasswordLeavesTheTrustStoreAsItWas(t *testing.T) {
 	if _, err := lxd.Verify(ctx(t), e.Host, e.Port, "wrong"); !errors.Is(err, lxd.ErrTrustRefused) {
 		t.Errorf("Verify(wrong password) = %v, want ErrTrustRefused", err)
 	}
-	certs, err := e.unix(t).GetCertificates()
+	certs, err := e.Admin(t).GetCertificates()
 	if err != nil {
 		t.Fatal(err)
 	}

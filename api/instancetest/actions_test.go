@@ -58,7 +58,7 @@ func TestEveryAction(t *testing.T) {
 		}
 		if step.want == "" {
 			h.waitStatus(t, n, "", 5*time.Second)
-			if _, _, err := h.lxd.admin(t).GetInstance(n); err == nil {
+			if _, _, err := h.lxd.Admin(t).GetInstance(n); err == nil {
 				t.Fatalf("LXD still has %s after delete", n)
 			}
 			continue

@@ -75,7 +75,7 @@ func TestAddStartsTheInstance(t *testing.T) {
 		t.Errorf("the outcome's command is %q, want instance.add (the stream message type)", evs[2].Metadata.Command)
 	}
 
-	raw, _, err := h.lxd.admin(t).GetInstance(n)
+	raw, _, err := h.lxd.Admin(t).GetInstance(n)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +162,7 @@ func TestAddRefusesBadInput(t *testing.T) {
 			if src["pointer"] != "/"+tc.field || r.Detail() == "" {
 				t.Errorf("error %v, want a detail and pointer /%s", e0, tc.field)
 			}
-			if _, _, err := h.lxd.admin(t).GetInstance(n); err == nil {
+			if _, _, err := h.lxd.Admin(t).GetInstance(n); err == nil {
 				t.Errorf("LXD has %s", n)
 			}
 		})
@@ -228,7 +228,7 @@ func TestFailingCreateLeavesAFailure(t *testing.T) {
 	if a["instance_reason"] != d["reason"] {
 		t.Errorf("instance.get reason %v, want %v", a["instance_reason"], d["reason"])
 	}
-	if _, _, err := h.lxd.admin(t).GetInstance(n); err == nil {
+	if _, _, err := h.lxd.Admin(t).GetInstance(n); err == nil {
 		t.Fatalf("LXD has %s after a failed create", n)
 	}
 	if r := h.Call("instance.add", h.token, h.addBody(n)); r.Status != http.StatusConflict {

@@ -120,12 +120,12 @@ type benchSetup struct {
 // deleted when the benchmark ends, also when it fails.
 func setUpBench(b *testing.B) benchSetup {
 	h := start(b)
-	admin := h.lxd.admin(b)
+	admin := h.lxd.Admin(b)
 	if n, errs := deleteBenchContainers(admin); len(errs) > 0 {
 		b.Fatalf("deleting %d leftovers: %v", n, errs)
 	}
 	b.Cleanup(func() {
-		n, errs := deleteBenchContainers(h.lxd.admin(b))
+		n, errs := deleteBenchContainers(h.lxd.Admin(b))
 		b.Logf("cleanup: deleted %d benchmark containers", n)
 		if len(errs) > 0 {
 			b.Errorf("cleanup: %v", errs)

@@ -1,16 +1,11 @@
 package instancetest
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
-	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -22,57 +17,11 @@ import (
 	"github.com/uivmm/uivmm/config"
 	"github.com/uivmm/uivmm/domain/instance"
 	"github.com/uivmm/uivmm/eventstore"
-	"github.com/uivmm/uivmm/lxd"
+	"github.com/uivmm/uivmm/lxd/testdaemon"
 )
 
-const upHint = "start the test daemon with `eval \"$(scripts/lxd-testenv.sh up)\"` (or run `make test`)"
-
-// daemon is the LXD daemon scripts/lxd-testenv.sh started.
-type daemon struct {
-	Dir      string // its LXD_DIR, with unix.socket
-	Host     string
-	Port     int
-	Password string
-	Image    string // alias of the busybox image
-}
-
-// testDaemon reads the test daemon's settings and checks that it
-// answers. It fails the test, never skips it.
-func testDaemon(t testing.TB) daemon {
-	t.Helper()
-	get := func(k string) string {
-		v := os.Getenv(k)
-		if v == "" {
-			t.Fatalf("%s is not set: %s", k, upHint)
-		}
-		return v
-	}
-	d := daemon{Dir: get("UIVMM_TEST_LXD_DIR"), Password: get("UIVMM_TEST_LXD_PASSWORD"), Image: get("UIVMM_TEST_LXD_IMAGE")}
-	addr := get("UIVMM_TEST_LXD_ADDR")
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		t.Fatalf("UIVMM_TEST_LXD_ADDR %q is not host:port: %v", addr, err)
-	}
-	d.Host = host
-	if d.Port, err = strconv.Atoi(port); err != nil {
-		t.Fatalf("UIVMM_TEST_LXD_ADDR %q: bad port: %v", addr, err)
-	}
-	if _, err := lxd.Probe(context.Background(), d.Host, d.Port, 5*time.Second); err != nil {
-		t.Fatalf("the test LXD at %s is unreachable: %v; %s", addr, err, upHint)
-	}
-	return d
-}
-
-// admin is a client of the daemon over its unix socket: what an operator
-// does behind uivmm's back with lxc.
-func (d daemon) admin(t testing.TB) lxdclient.InstanceServer {
-	t.Helper()
-	c, err := lxdclient.ConnectLXDUnix(filepath.Join(d.Dir, "unix.socket"), nil)
-	if err != nil {
-		t.Fatalf("connecting to %s/unix.socket: %v", d.Dir, err)
-	}
-	return c
-}
+// daemon is the test daemon (lxd/testdaemon).
+type daemon = testdaemon.Daemon
 
 // harness is a running uivmm with the daemon added as a server of user.
 type harness struct {
@@ -89,11 +38,11 @@ type harness struct {
 // and profile are deleted and uivmm's certificate is untrusted.
 func start(t testing.TB, mods ...func(*config.Config)) *harness {
 	t.Helper()
-	d := testDaemon(t)
+	d := testdaemon.FromEnv(t)
 	e := apptest.Start(t, mods...)
 	h := &harness{Env: e, lxd: d}
 	fp := e.App.LXD.Identity.Fingerprint()
-	t.Cleanup(func() { untrust(t, d, fp) })
+	t.Cleanup(func() { d.Untrust(t, fp) })
 	h.userID, h.token = e.AddUser(name("alice"), 4)
 	h.server = h.addServer(t, h.token)
 	h.halt = haltProfile(t, d)
@@ -118,33 +67,23 @@ func (h *harness) addServer(t testing.TB, token string) int64 {
 	return r.ID()
 }
 
-func untrust(t testing.TB, d daemon, fp string) {
-	c, err := lxdclient.ConnectLXDUnix(filepath.Join(d.Dir, "unix.socket"), nil)
-	if err != nil {
-		return
-	}
-	if err := c.DeleteCertificate(fp); err != nil && !lxdapi.StatusErrorCheck(err, http.StatusNotFound) {
-		t.Errorf("cleanup: removing certificate %s: %v", fp[:12], err)
-	}
-}
-
 // haltProfile makes a profile under which busybox init powers off on
 // SIGUSR2, so graceful stops and restarts work; it is deleted at the end.
 func haltProfile(t testing.TB, d daemon) string {
 	t.Helper()
 	p := name("uivmm-it-halt")
-	c := d.admin(t)
+	c := d.Admin(t)
 	if err := c.CreateProfile(lxdapi.ProfilesPost{Name: p, ProfilePut: lxdapi.ProfilePut{
 		Config: map[string]string{"raw.lxc": "lxc.signal.halt = SIGUSR2"}}}); err != nil {
 		t.Fatalf("creating profile %s: %v", p, err)
 	}
-	t.Cleanup(func() { _ = d.admin(t).DeleteProfile(p) })
+	t.Cleanup(func() { _ = d.Admin(t).DeleteProfile(p) })
 	return p
 }
 
 // removeLater deletes container n (if it is still there) when the test ends.
 func removeLater(t testing.TB, d daemon, n string) {
-	t.Cleanup(func() { removeContainer(d.admin(t), n) })
+	t.Cleanup(func() { removeContainer(d.Admin(t), n) })
 }
 
 func removeContainer(c lxdclient.InstanceServer, n string) {
@@ -281,7 +220,7 @@ func (h *harness) outcomeOf(t testing.TB, n, rid string, timeout time.Duration) 
 // lxdStatus is the instance's status as LXD reports it, lower case.
 func (h *harness) lxdStatus(t testing.TB, n string) string {
 	t.Helper()
-	in, _, err := h.lxd.admin(t).GetInstance(n)
+	in, _, err := h.lxd.Admin(t).GetInstance(n)
 	if err != nil {
 		t.Fatalf("GetInstance(%s): %v", n, err)
 	}

@@ -3,7 +3,6 @@ package instancetest
 import (
 	"context"
 	"sort"
-	"strconv"
 	"testing"
 	"time"
 
@@ -55,15 +54,11 @@ func (l *lags) change(h *harness, what, n, evType, want string, op func() error)
 	start := time.Now()
 	_, evLag := h.waitEvent(t, n, maxLag, evType, func(ev eventstore.RecordedEvent) bool {
 		return ev.Revision >= uint64(before) && ev.Type == evType && ev.Metadata.ActorKind == eventstore.ActorExternal &&
-			ev.Metadata.ActorName == "lxd:"+h.lxd.addr()
+			ev.Metadata.ActorName == "lxd:"+h.lxd.Addr
 	})
 	h.waitStatus(t, n, want, maxLag-time.Since(start))
 	l.seen[what] = max(evLag, time.Since(start))
 }
-
-func (d daemon) addr() string { return d.Host + ":" + itoa(d.Port) }
-
-func itoa(i int) string { return strconv.Itoa(i) }
 
 // TestOutOfBandChanges: lxc launch, stop, start, pause and delete behind
 // uivmm's back each reach the history (actor: the LXD host) and
@@ -72,7 +67,7 @@ func TestOutOfBandChanges(t *testing.T) {
 	h := start(t)
 	h.reconciled(t)
 	l := newLags(t)
-	admin := h.lxd.admin(t)
+	admin := h.lxd.Admin(t)
 	wait := func(op interface{ Wait() error }, err error) error {
 		if err != nil {
 			return err
@@ -125,7 +120,7 @@ func TestOutOfBandChanges(t *testing.T) {
 // uivmm, not on its start-up.
 func (h *harness) reconciled(t *testing.T) {
 	t.Helper()
-	admin := h.lxd.admin(t)
+	admin := h.lxd.Admin(t)
 	probe := name("uivmm-probe")
 	removeLater(t, h.lxd, probe)
 	op, err := admin.CreateInstance(lxdapi.InstancesPost{Name: probe, Type: lxdapi.InstanceTypeContainer,
@@ -164,7 +159,7 @@ func (h *harness) reconciled(t *testing.T) {
 // an instance launched, one stopped, one deleted.
 func TestReconcileOnStart(t *testing.T) {
 	h := start(t)
-	admin := h.lxd.admin(t)
+	admin := h.lxd.Admin(t)
 	stopped, deleted, launched := name("uivmm-it"), name("uivmm-it"), name("uivmm-oob")
 	h.running(t, stopped)
 	h.running(t, deleted)
@@ -220,7 +215,7 @@ func TestRemovedServerIsNoLongerWatched(t *testing.T) {
 	}
 	time.Sleep(1500 * time.Millisecond) // the watcher reads the server list every second
 	before := len(h.Events())
-	op, err := h.lxd.admin(t).UpdateInstanceState(m, lxdapi.InstanceStatePut{Action: "stop", Force: true}, "")
+	op, err := h.lxd.Admin(t).UpdateInstanceState(m, lxdapi.InstanceStatePut{Action: "stop", Force: true}, "")
 	if err == nil {
 		err = op.Wait()
 	}

@@ -50,6 +50,6 @@ func benchCall(b *testing.B, method string, extra map[string]any) {
 // outcome, and the call answers with it.
 func BenchmarkProfileUpdate(b *testing.B) {
 	prof := name("uivmm-bench")
-	b.Cleanup(func() { _ = testDaemon(b).admin(b).DeleteProfile(prof) })
+	b.Cleanup(func() { _ = testDaemon(b).Admin(b).DeleteProfile(prof) })
 	benchCall(b, "profile.update", map[string]any{"profile_name": prof, "profile_body": profileBody(prof, "bench")})
 }

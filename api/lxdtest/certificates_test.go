@@ -23,12 +23,12 @@ func TestCertificates(t *testing.T) {
 	_, der := selfSignedPEM(t)
 	sum := sha256.Sum256(der)
 	other := hex.EncodeToString(sum[:])
-	admin := h.lxd.admin(t)
+	admin := h.lxd.Admin(t)
 	if err := admin.CreateCertificate(lxdapi.CertificatesPost{Name: name("uivmm-other"), Type: "client",
 		Certificate: base64.StdEncoding.EncodeToString(der)}); err != nil {
 		t.Fatalf("trusting a test certificate: %v", err)
 	}
-	t.Cleanup(func() { untrust(t, h.lxd, other) })
+	t.Cleanup(func() { h.lxd.Untrust(t, other) })
 
 	list := h.MustOK("certificate.list", alice, on(id)).List()
 	checkIDs(t, list)
@@ -48,7 +48,7 @@ func TestCertificates(t *testing.T) {
 	wantError(t, h.Call("certificate.revoke", alice, on(id, "certificate_fingerprint", "xyz")), 400, "hexadecimal")
 
 	wantAck(t, h.Call("certificate.revoke", alice, on(id, "certificate_fingerprint", other)), "certificate")
-	if len(h.lxd.trusted(t, other)) != 0 {
+	if len(trusted(t, h.lxd, other)) != 0 {
 		t.Fatal("the revoked certificate is still trusted")
 	}
 	if got := byAttr(h.MustOK("certificate.list", alice, on(id)).List(), "certificate_fingerprint", other); len(got) != 0 {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/uivmm/uivmm/app/apptest"
 	"github.com/uivmm/uivmm/config"
+	"github.com/uivmm/uivmm/lxd/testdaemon"
 )
 
 // throwawayDaemon starts a second, private LXD daemon with the project's
@@ -68,10 +69,7 @@ func throwawayDaemon(t *testing.T) (daemon, int) {
 			vars[k] = v
 		}
 	}
-	d := daemon{Dir: vars["UIVMM_TEST_LXD_DIR"], Password: vars["UIVMM_TEST_LXD_PASSWORD"], Image: vars["UIVMM_TEST_LXD_IMAGE"],
-		Files: vars["UIVMM_TEST_LXD_FILES"], Bridge: vars["UIVMM_TEST_LXD_BRIDGE"], Pool: vars["UIVMM_TEST_LXD_POOL"]}
-	d.parseAddr(t, vars["UIVMM_TEST_LXD_ADDR"])
-	d.probe(t)
+	d := testdaemon.From(t, func(k string) string { return vars[k] })
 	pid, ok := daemonPID(root)
 	if !ok {
 		t.Fatalf("no lxd process for %s", root)
@@ -150,11 +148,11 @@ func TestFaultDaemonStopsDuringCalls(t *testing.T) {
 	// A frozen host holds up no other: while a change waits on it, a
 	// change on another server (the shared daemon) goes through.
 	shared := testDaemon(t)
-	t.Cleanup(func() { untrust(t, shared, h.App.LXD.Identity.Fingerprint()) })
+	t.Cleanup(func() { shared.Untrust(t, h.App.LXD.Identity.Fingerprint()) })
 	other := h.MustOK("server.add", alice, map[string]any{"server_host": shared.Host, "server_port": shared.Port,
 		"server_password": shared.Password, "server_protocol": "lxd", "provider": "lxd"}).ID()
 	otherProf := name("uivmm-g")
-	t.Cleanup(func() { _ = shared.admin(t).DeleteProfile(otherProf) })
+	t.Cleanup(func() { _ = shared.Admin(t).DeleteProfile(otherProf) })
 	frozen := make(chan apptest.Response, 1)
 	go func() { frozen <- h.Call("profile.update", alice, update("frozen again")) }()
 	time.Sleep(200 * time.Millisecond)

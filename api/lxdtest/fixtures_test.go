@@ -24,6 +24,7 @@ import (
 	lxdapi "github.com/canonical/lxd/shared/api"
 
 	"github.com/uivmm/uivmm/eventstore"
+	"github.com/uivmm/uivmm/lxd/testdaemon"
 )
 
 // This file holds the test fixtures (names, certificates, tokens, images)
@@ -74,11 +75,11 @@ func token(t testing.TB, c lxdclient.InstanceServer, clientName string) string {
 // fingerprint. It is deleted when the test ends, if still there.
 func importImage(t testing.TB, d daemon) string {
 	t.Helper()
-	c := d.admin(t)
+	c := d.Admin(t)
 	meta := metaTarball(t, name("uivmm-image"))
 	rootfs, err := os.Open(filepath.Join(d.Files, "rootfs.tar.gz"))
 	if err != nil {
-		t.Fatalf("opening the busybox rootfs: %v; %s", err, upHint)
+		t.Fatalf("opening the busybox rootfs: %v; %s", err, testdaemon.UpHint)
 	}
 	defer rootfs.Close()
 	op, err := c.CreateImage(lxdapi.ImagesPost{}, &lxdclient.ImageCreateArgs{MetaFile: bytes.NewReader(meta),
@@ -94,7 +95,7 @@ func importImage(t testing.TB, d daemon) string {
 		t.Fatalf("the import gave no fingerprint: %+v", op.Get().Metadata)
 	}
 	t.Cleanup(func() {
-		if op, err := d.admin(t).DeleteImage(fp); err == nil {
+		if op, err := d.Admin(t).DeleteImage(fp); err == nil {
 			_ = op.Wait()
 		}
 	})
@@ -193,9 +194,9 @@ func lxdToken(t testing.TB, der []byte) string {
 }
 
 // trusted returns [fp] when the daemon trusts certificate fp, else nil.
-func (d daemon) trusted(t testing.TB, fp string) []string {
+func trusted(t testing.TB, d daemon, fp string) []string {
 	t.Helper()
-	if _, _, err := d.admin(t).GetCertificate(fp); err != nil {
+	if _, _, err := d.Admin(t).GetCertificate(fp); err != nil {
 		return nil
 	}
 	return []string{fp}

@@ -1,88 +1,29 @@
 package lxdtest
 
 import (
-	"context"
 	"fmt"
-	"net"
 	"net/http"
-	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
-
-	lxdclient "github.com/canonical/lxd/client"
-	lxdapi "github.com/canonical/lxd/shared/api"
 
 	"github.com/uivmm/uivmm/app/apptest"
 	"github.com/uivmm/uivmm/config"
-	"github.com/uivmm/uivmm/lxd"
+	"github.com/uivmm/uivmm/lxd/testdaemon"
 )
 
-const upHint = "start the test daemon with `eval \"$(scripts/lxd-testenv.sh up)\"` (or run `make test`)"
-
-// daemon is an LXD daemon started by scripts/lxd-testenv.sh.
-type daemon struct {
-	Dir      string // its LXD_DIR, with unix.socket
-	Host     string
-	Port     int
-	Password string
-	Image    string // alias of the busybox image
-	Files    string // the image files and manifest.env
-	Bridge   string
-	Pool     string
-}
+// daemon is the test daemon (lxd/testdaemon).
+type daemon = testdaemon.Daemon
 
 // testDaemon reads the shared test daemon's settings and checks that it
-// answers. It fails the test, never skips it.
+// answers. It fails the test, never skips it. These tests also need the
+// image files and the bridge.
 func testDaemon(t testing.TB) daemon {
 	t.Helper()
-	get := func(k string) string {
-		v := os.Getenv(k)
-		if v == "" {
-			t.Fatalf("%s is not set: %s", k, upHint)
-		}
-		return v
+	d := testdaemon.FromEnv(t)
+	if d.Files == "" || d.Bridge == "" {
+		t.Fatalf("UIVMM_TEST_LXD_FILES and UIVMM_TEST_LXD_BRIDGE must be set: %s", testdaemon.UpHint)
 	}
-	d := daemon{Dir: get("UIVMM_TEST_LXD_DIR"), Password: get("UIVMM_TEST_LXD_PASSWORD"), Image: get("UIVMM_TEST_LXD_IMAGE"),
-		Files: get("UIVMM_TEST_LXD_FILES"), Bridge: get("UIVMM_TEST_LXD_BRIDGE"), Pool: os.Getenv("UIVMM_TEST_LXD_POOL")}
-	if d.Pool == "" {
-		d.Pool = "default"
-	}
-	d.parseAddr(t, get("UIVMM_TEST_LXD_ADDR"))
-	d.probe(t)
 	return d
-}
-
-func (d *daemon) parseAddr(t testing.TB, addr string) {
-	t.Helper()
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		t.Fatalf("LXD address %q is not host:port: %v", addr, err)
-	}
-	d.Host = host
-	if d.Port, err = strconv.Atoi(port); err != nil {
-		t.Fatalf("LXD address %q: bad port: %v", addr, err)
-	}
-}
-
-func (d daemon) probe(t testing.TB) {
-	t.Helper()
-	if _, err := lxd.Probe(context.Background(), d.Host, d.Port, 5*time.Second); err != nil {
-		t.Fatalf("the test LXD at %s:%d is unreachable: %v; %s", d.Host, d.Port, err, upHint)
-	}
-}
-
-// admin is a client of the daemon over its unix socket, for setting up
-// what the test needs and checking what uivmm did.
-func (d daemon) admin(t testing.TB) lxdclient.InstanceServer {
-	t.Helper()
-	c, err := lxdclient.ConnectLXDUnix(filepath.Join(d.Dir, "unix.socket"), nil)
-	if err != nil {
-		t.Fatalf("connecting to %s/unix.socket: %v", d.Dir, err)
-	}
-	return c
 }
 
 // harness is a running uivmm plus the daemon it is tested against.
@@ -103,19 +44,8 @@ func startOn(t testing.TB, d daemon, mods ...func(*config.Config)) *harness {
 	e := apptest.Start(t, mods...)
 	h := &harness{Env: e, lxd: d}
 	fp := e.App.LXD.Identity.Fingerprint()
-	t.Cleanup(func() { untrust(t, d, fp) })
+	t.Cleanup(func() { d.Untrust(t, fp) })
 	return h
-}
-
-// untrust removes fingerprint fp from d's trust store, if it is there.
-func untrust(t testing.TB, d daemon, fp string) {
-	c, err := lxdclient.ConnectLXDUnix(filepath.Join(d.Dir, "unix.socket"), nil)
-	if err != nil {
-		return // the daemon is gone (the fault test stops its own)
-	}
-	if err := c.DeleteCertificate(fp); err != nil && !lxdapi.StatusErrorCheck(err, http.StatusNotFound) {
-		t.Errorf("cleanup: removing certificate %s: %v", fp[:12], err)
-	}
 }
 
 // user adds a user and returns its id and token.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/uivmm/uivmm/config"
+	"github.com/uivmm/uivmm/lxd/testdaemon"
 )
 
 // imageFields are the attributes every image item carries, whatever its
@@ -91,7 +92,7 @@ func manifest(t testing.TB, d daemon) map[string]string {
 	t.Helper()
 	f, err := os.Open(filepath.Join(d.Files, "manifest.env"))
 	if err != nil {
-		t.Fatalf("reading the image manifest: %v; %s", err, upHint)
+		t.Fatalf("reading the image manifest: %v; %s", err, testdaemon.UpHint)
 	}
 	defer f.Close()
 	m := map[string]string{}

@@ -17,7 +17,7 @@ func TestProfiles(t *testing.T) {
 	h := start(t)
 	_, alice := h.user("alice", 4)
 	id := h.addServer(t, alice, "")
-	admin := h.lxd.admin(t)
+	admin := h.lxd.Admin(t)
 	p1, p2 := name("uivmm-p"), name("uivmm-q")
 	t.Cleanup(func() { _ = admin.DeleteProfile(p1); _ = admin.DeleteProfile(p2) })
 

@@ -41,7 +41,7 @@ func TestServerVerify(t *testing.T) {
 	// Nothing changed: uivmm is not trusted, nothing is recorded. (The
 	// throw-away certificate of a password check is removed again; other
 	// tests share the daemon, so its trust store is not compared.)
-	if len(h.lxd.trusted(t, h.App.LXD.Identity.Fingerprint())) != 0 {
+	if len(trusted(t, h.lxd, h.App.LXD.Identity.Fingerprint())) != 0 {
 		t.Error("server.verify made the host trust uivmm")
 	}
 	for _, ev := range h.Events() {
@@ -108,7 +108,7 @@ func TestServerAddWithPassword(t *testing.T) {
 func TestServerAddWithToken(t *testing.T) {
 	h := start(t)
 	_, alice := h.user("alice", 4)
-	tok := token(t, h.lxd.admin(t), name("uivmm-token"))
+	tok := token(t, h.lxd.Admin(t), name("uivmm-token"))
 	wantError(t, h.Call("server.verify", alice, map[string]any{"server_host": h.lxd.Host, "server_port": h.lxd.Port,
 		"server_password": "bm90IGEgdG9rZW4=", "server_protocol": "lxd"}), 400, "refused")
 	// verify does not spend a token; add does.
@@ -184,7 +184,7 @@ func TestServerAddDisabled(t *testing.T) {
 	_, alice := h.user("alice", 4)
 	wantError(t, h.Call("server.add", alice, map[string]any{"server_host": h.lxd.Host, "server_port": h.lxd.Port,
 		"server_password": h.lxd.Password, "server_protocol": "lxd", "provider": "lxd"}), 403, "adding servers is disabled")
-	if n := len(h.lxd.trusted(t, h.App.LXD.Identity.Fingerprint())); n != 0 {
+	if n := len(trusted(t, h.lxd, h.App.LXD.Identity.Fingerprint())); n != 0 {
 		t.Fatal("a refused add trusted uivmm")
 	}
 }

@@ -10,7 +10,7 @@ func TestNetworksPoolsVolumes(t *testing.T) {
 	_, alice := h.user("alice", 4)
 	id := h.addServer(t, alice, "")
 	inst := name("uivmm-v")
-	createInstance(t, h.lxd.admin(t), inst, h.lxd.Image, "default")
+	createInstance(t, h.lxd.Admin(t), inst, h.lxd.Image, "default")
 
 	nets := h.MustOK("network.list", alice, on(id)).List()
 	checkIDs(t, nets)
