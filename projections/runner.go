@@ -182,30 +182,33 @@ func (r *Runner) listenerHandler(ctx context.Context, fn Listener) message.NoPub
 func (r *Runner) projectorHandler(ctx context.Context, p Projector) message.NoPublishHandlerFunc {
 	name := p.Model().Name
 	return func(msg *message.Message) error {
-		// Most events concern few projections: the type and position the
-		// runner puts in the metadata spare the others the payload's
-		// decoding.
-		if pos, err := strconv.ParseUint(msg.Metadata.Get("position"), 10, 64); err == nil && pos > 0 {
-			if pos <= r.waiter.Position(name) {
-				return nil
+		// Most events concern few projections: the position and type the
+		// runner puts in the metadata (publish) spare the others the
+		// payload's decoding.
+		pos, _ := strconv.ParseUint(msg.Metadata.Get("position"), 10, 64)
+		typ := msg.Metadata.Get("type")
+		var rec eventstore.RecordedEvent
+		decode := func() bool {
+			var err error
+			if rec, err = unwire(msg.Payload); err != nil {
+				r.log.Error("undecodable bus message", "projection", name, "err", err)
+				return false
 			}
-			if typ := msg.Metadata.Get("type"); typ != "" && !p.Handles(typ) {
-				r.markDirty(name, pos)
-				r.waiter.advance(name, pos)
-				return nil
-			}
+			pos, typ = rec.Position, rec.Type
+			return true
 		}
-		rec, err := unwire(msg.Payload)
-		if err != nil {
-			r.log.Error("undecodable bus message", "projection", name, "err", err)
+		if (pos == 0 || typ == "") && !decode() {
 			return nil
 		}
-		if rec.Position <= r.waiter.Position(name) {
+		if pos <= r.waiter.Position(name) {
 			return nil
 		}
-		if !p.Handles(rec.Type) {
-			r.markDirty(name, rec.Position)
-			r.waiter.advance(name, rec.Position)
+		if !p.Handles(typ) {
+			r.markDirty(name, pos)
+			r.waiter.advance(name, pos)
+			return nil
+		}
+		if rec.Position == 0 && !decode() {
 			return nil
 		}
 		if err := r.applyOne(ctx, p, rec); err != nil {
