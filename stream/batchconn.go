@@ -25,6 +25,7 @@ type batchConn struct {
 	rest     []byte        // what a write that must not block left: sent before anything else
 	timeout  time.Duration // bound of every blocking write (see extendDeadline)
 	deadline time.Time
+	iov      iovecs // writeNow's
 }
 
 func newBatchConn(conn net.Conn, timeout time.Duration) *batchConn {
@@ -68,21 +69,6 @@ func sendAll(conn net.Conn, rest *[]byte, b []byte) error {
 	}
 	_, err := conn.Write(b)
 	return err
-}
-
-// sendSome writes as much of b as raw takes without blocking. written is
-// false when that was nothing; otherwise what is left of b goes to *rest,
-// and pending says whether anything did.
-func sendSome(raw syscall.RawConn, rest *[]byte, b []byte) (written, pending bool) {
-	n := writeNonBlocking(raw, b)
-	if n == 0 {
-		return false, false
-	}
-	if n < len(b) {
-		*rest = append((*rest)[:0], b[n:]...)
-		return true, true
-	}
-	return true, false
 }
 
 // appendFrame adds one frame (event.ws) to the batch. The frame goes in
@@ -132,10 +118,9 @@ func (c *batchConn) writeNow(evs []*event) (written, pending bool) {
 		return false, false
 	}
 	for _, ev := range evs {
-		c.buf = append(c.buf, ev.ws...)
+		c.iov.add(ev.ws)
 	}
-	defer c.resetBuf()
-	return sendSome(c.raw, &c.rest, c.buf)
+	return c.iov.sendSome(c.raw, &c.rest)
 }
 
 // flushPending sends, blocking, what writeNow left.

@@ -63,13 +63,7 @@ func TestDirectWriteKeepsTheRest(t *testing.T) {
 			// Now the client reads everything that comes.
 			last := framed(&event{pos: pos + 1, line: []byte(`{"last":1}`)})
 			want.Write(frame(last))
-			got := make(chan []byte)
-			go func(n int64) {
-				var b bytes.Buffer
-				_ = client.SetReadDeadline(time.Now().Add(5 * time.Second))
-				_, _ = io.CopyN(&b, client, n)
-				got <- b.Bytes()
-			}(int64(want.Len()))
+			got := readN(client, int64(want.Len()))
 			if err := dw.flushPending(); err != nil {
 				t.Fatal(err)
 			}
@@ -81,6 +75,18 @@ func TestDirectWriteKeepsTheRest(t *testing.T) {
 			}
 		})
 	}
+}
+
+// readN reads n bytes from conn (within 10 s) in the background.
+func readN(conn net.Conn, n int64) <-chan []byte {
+	got := make(chan []byte, 1)
+	go func() {
+		var b bytes.Buffer
+		_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		_, _ = io.CopyN(&b, conn, n)
+		got <- b.Bytes()
+	}()
+	return got
 }
 
 // tcpPair connects two loopback sockets with small buffers.
@@ -102,4 +108,48 @@ func tcpPair(t *testing.T) (client, server net.Conn) {
 	_ = server.(*net.TCPConn).SetWriteBuffer(8 << 10)
 	_ = client.(*net.TCPConn).SetReadBuffer(8 << 10)
 	return client, server
+}
+
+// A batch larger than one writev takes (IOV_MAX buffers), written while
+// the client reads, so writes end inside buffers and resume there: the
+// client gets every byte once, in order.
+func TestDirectWriteOfAManyBufferBatch(t *testing.T) {
+	for _, kind := range []string{"sse", "ws"} {
+		t.Run(kind, func(t *testing.T) {
+			client, server := tcpPair(t)
+			_ = server.(*net.TCPConn).SetWriteBuffer(64 << 10)
+			_ = client.(*net.TCPConn).SetReadBuffer(64 << 10)
+			var dw directWriter
+			frame := func(ev *event) []byte { return ev.ws }
+			switch kind {
+			case "sse":
+				dw, frame = &sseTransport{conn: server, raw: rawConn(server), timeout: 5 * time.Second}, func(ev *event) []byte { return ev.sse }
+			case "ws":
+				dw = &wsTransport{bc: newBatchConn(server, 5*time.Second)}
+			}
+			var want bytes.Buffer
+			var evs []*event
+			for pos := uint64(1); pos <= 3*iovMax+7; pos++ {
+				ev := framed(&event{pos: pos, line: []byte(fmt.Sprintf(`{"n":%d,"pad":"%0*d"}`, pos, int(pos%300), pos))})
+				evs = append(evs, ev)
+				want.Write(frame(ev))
+			}
+			got := readN(client, int64(want.Len()))
+			for {
+				written, pending := dw.writeNow(evs)
+				if written {
+					if pending {
+						if err := dw.flushPending(); err != nil {
+							t.Fatal(err)
+						}
+					}
+					break
+				}
+				time.Sleep(time.Millisecond) // full: the client is reading
+			}
+			if b := <-got; !bytes.Equal(b, want.Bytes()) {
+				t.Fatalf("client read %d bytes, want %d (equal prefix: %v)", len(b), want.Len(), bytes.HasPrefix(want.Bytes(), b))
+			}
+		})
+	}
 }

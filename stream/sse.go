@@ -30,6 +30,7 @@ type sseTransport struct {
 	timeout  time.Duration
 	deadline time.Time // the write deadline last set on conn
 	buf      []byte
+	iov      iovecs // writeNow's
 }
 
 // startSSE answers 200 with the event-stream headers. The server's
@@ -129,7 +130,10 @@ func (t *sseTransport) writeNow(evs []*event) (written, pending bool) {
 	if t.raw == nil || len(t.rest) > 0 {
 		return false, false
 	}
-	return sendSome(t.raw, &t.rest, t.frames(evs))
+	for _, ev := range evs {
+		t.iov.add(ev.sse)
+	}
+	return t.iov.sendSome(t.raw, &t.rest)
 }
 
 // flushPending sends, blocking, what writeNow left.
