@@ -14,6 +14,7 @@ type config struct {
 	busyTimeout  time.Duration
 	maxBatch     int
 	readConns    int
+	commitDelay  time.Duration
 }
 
 // Defaults of the options.
@@ -22,6 +23,7 @@ const (
 	DefaultBusyTimeout  = 10 * time.Second
 	DefaultMaxBatch     = 1024
 	DefaultReadConns    = 4
+	DefaultCommitDelay  = 2 * time.Millisecond
 )
 
 func (c *config) setDefaults() {
@@ -29,6 +31,7 @@ func (c *config) setDefaults() {
 	c.busyTimeout = DefaultBusyTimeout
 	c.maxBatch = DefaultMaxBatch
 	c.readConns = DefaultReadConns
+	c.commitDelay = DefaultCommitDelay
 }
 
 // Validate reports every invalid setting at once.
@@ -42,6 +45,9 @@ func (c *config) Validate() error {
 	}
 	if c.maxBatch < 1 {
 		errs = append(errs, fmt.Errorf("max batch %d must be at least 1", c.maxBatch))
+	}
+	if c.commitDelay < 0 || c.commitDelay > time.Minute {
+		errs = append(errs, fmt.Errorf("commit delay %v must be between 0 and 1m", c.commitDelay))
 	}
 	if c.readConns < 1 {
 		errs = append(errs, fmt.Errorf("read connections %d must be at least 1", c.readConns))
@@ -65,3 +71,9 @@ func WithMaxBatch(n int) Option { return func(c *config) { c.maxBatch = n } }
 
 // WithReadConns sets the size of the reader connection pool (default 4).
 func WithReadConns(n int) Option { return func(c *config) { c.readConns = n } }
+
+// WithCommitDelay sets how long the writer may wait for more appends
+// before a commit, while other callers are appending (default 2ms; 0
+// never waits). One commit then writes several callers' events with one
+// fsync; a lone caller, or the first append after a pause, never waits.
+func WithCommitDelay(d time.Duration) Option { return func(c *config) { c.commitDelay = d } }

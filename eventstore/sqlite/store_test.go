@@ -30,6 +30,8 @@ func TestOpenRejects(t *testing.T) {
 		{"bad options", filepath.Join(dir, "y.db"), []sqlite.Option{
 			sqlite.WithPollInterval(0), sqlite.WithMaxBatch(0), sqlite.WithReadConns(0), sqlite.WithBusyTimeout(0),
 		}},
+		{"negative commit delay", filepath.Join(dir, "z.db"), []sqlite.Option{sqlite.WithCommitDelay(-time.Millisecond)}},
+		{"commit delay over a minute", filepath.Join(dir, "w.db"), []sqlite.Option{sqlite.WithCommitDelay(2 * time.Minute)}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -6,14 +6,21 @@ import (
 )
 
 // runWriter is the only goroutine that writes. It takes the first waiting
-// request, gathers the others already queued (group commit), applies them
-// in one transaction and answers every caller after the commit. It returns
+// request, gathers the others already queued (group commit) and, while
+// other callers are appending, those that arrive within the commit delay
+// (see commitDelay), applies them in one transaction and answers every
+// caller after the commit. It returns
 // when Close has closed the queue and the queue is drained.
 func (s *Store) runWriter() {
 	defer s.workers.Done()
+	delay := commitDelay{max: s.cfg.commitDelay}
 	for first := range s.reqs {
-		batch := s.gather(first)
+		batch := s.gather(first, delay.wait(time.Now()))
 		replies, written, err := s.applyBatch(batch)
+		// Appends that arrived during the commit are queued now; a caller
+		// answered below may enqueue its next one at once, which must not
+		// count as another caller's.
+		queued := len(s.reqs)
 		if err == nil && written {
 			for _, rep := range replies {
 				if rep.err == nil && len(rep.recs) > 0 {
@@ -34,25 +41,43 @@ func (s *Store) runWriter() {
 		if err == nil && written {
 			s.wake.Notify()
 		}
+		delay.committed(time.Now(), len(batch), queued)
 	}
 }
 
-// gather returns first plus the requests queued behind it, up to the batch
-// size in events.
-func (s *Store) gather(first *appendReq) []*appendReq {
+// gather returns first plus the requests queued behind it, and those
+// that arrive within linger, up to the batch size in events.
+func (s *Store) gather(first *appendReq, linger time.Duration) []*appendReq {
 	batch := []*appendReq{first}
 	n := len(first.events)
+	var until <-chan time.Time
+	if linger > 0 {
+		t := time.NewTimer(linger)
+		defer t.Stop()
+		until = t.C
+	}
 	for n < s.cfg.maxBatch {
-		select {
-		case req, ok := <-s.reqs:
-			if !ok {
-				return batch
+		var req *appendReq
+		ok := true
+		if until != nil {
+			select {
+			case req, ok = <-s.reqs:
+			case <-until:
+				until = nil
+				continue
 			}
-			batch = append(batch, req)
-			n += len(req.events)
-		default:
-			return batch
+		} else {
+			select {
+			case req, ok = <-s.reqs:
+			default:
+				return batch // nothing more queued
+			}
 		}
+		if !ok {
+			return batch // closing
+		}
+		batch = append(batch, req)
+		n += len(req.events)
 	}
 	return batch
 }
