@@ -39,7 +39,8 @@ type App struct {
 	handler  http.Handler
 	closers  []func() error
 	runners  []func(ctx context.Context) error
-	metrics  http.Handler // nil when metrics are disabled
+	metrics  http.Handler          // nil when metrics are disabled
+	commits  metrics.CommitCounter // the store's commit counts; nil when it keeps none
 	shutdown shutdownHooks
 	tls      tlsState // tls.go
 }
@@ -74,6 +75,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err 
 	}
 	if a.Store, err = OpenStore(ctx, cfg.EventStoreURL()); err != nil {
 		return nil, fmt.Errorf("opening event store: %w", err)
+	}
+	if c, ok := a.Store.(metrics.CommitCounter); ok {
+		a.commits = c
 	}
 	a.Store = metrics.InstrumentStore(a.Store)
 	a.closers = append(a.closers, a.Store.Close)

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"sync"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/uivmm/uivmm/metrics"
 )
 
@@ -16,7 +18,11 @@ func (a *App) routes() (http.Handler, error) {
 	if !a.Config.Metrics.Enabled {
 		return h, nil
 	}
-	reg, err := metrics.NewRegistry(metrics.NewProjectionLag(a.Runner.Waiter(), a.Store))
+	collectors := []prometheus.Collector{metrics.NewProjectionLag(a.Runner.Waiter(), a.Store)}
+	if a.commits != nil {
+		collectors = append(collectors, metrics.NewCommitCounts(a.commits))
+	}
+	reg, err := metrics.NewRegistry(collectors...)
 	if err != nil {
 		return nil, fmt.Errorf("metrics registry: %w", err)
 	}
@@ -29,6 +35,16 @@ func (a *App) routes() (http.Handler, error) {
 	mux.Handle("GET /metrics", a.metrics)
 	mux.Handle("/", h)
 	return mux, nil
+}
+
+// CommitCounts returns the event store's commits and how many of them
+// waited for more appends; ok is false for a store that keeps no counts.
+func (a *App) CommitCounts() (commits, delayed uint64, ok bool) {
+	if a.commits == nil {
+		return 0, 0, false
+	}
+	commits, delayed = a.commits.CommitCounts()
+	return commits, delayed, true
 }
 
 // MetricsHandler serves the Prometheus metrics; nil when metrics are

@@ -289,3 +289,17 @@ func TestLXDAndStreamHooks(t *testing.T) {
 	}
 	metrics.StreamSubscribers(-1)
 }
+
+type fakeCommits struct{ commits, delayed uint64 }
+
+func (f fakeCommits) CommitCounts() (uint64, uint64) { return f.commits, f.delayed }
+
+func TestCommitCounts(t *testing.T) {
+	reg := newRegistry(t, metrics.NewCommitCounts(fakeCommits{commits: 120, delayed: 45}))
+	if got := value(t, reg, "uivmm_eventstore_commits_total", nil); got != 120 {
+		t.Errorf("commits %v, want 120", got)
+	}
+	if got := value(t, reg, "uivmm_eventstore_delayed_commits_total", nil); got != 45 {
+		t.Errorf("delayed commits %v, want 45", got)
+	}
+}

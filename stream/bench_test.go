@@ -158,11 +158,14 @@ func runFanOut(b *testing.B, subs, rate, secs, warm int) {
 	idle := sampleMem()
 	peak, stopSampling := sampleMemUntil()
 	b.ResetTimer()
+	commits0, delayed0, _ := env.App.CommitCounts()
 	cpu0 := cpuTime()
 	produced, appendHist := produce(b, env, total, rate, commits)
 	rest, _ := out.ReadString(0)
 	_ = child.Wait()
 	serverCPU := cpuTime() - cpu0
+	commits1, delayed1, _ := env.App.CommitCounts()
+	nCommits, nDelayed := commits1-commits0, delayed1-delayed0
 	b.StopTimer()
 	stopSampling()
 	*peak = peak.max(idle)
@@ -189,12 +192,12 @@ func runFanOut(b *testing.B, subs, rate, secs, warm int) {
   delivery latency (append began → client): p50 %s  p99 %s  p99.9 %s  max %s
   delivery latency (append acknowledged → client): p50 %s  p99 %s  p99.9 %s  max %s
   worst latency in each tenth of the run: %v
-  durable append (SQLite, synchronous=FULL): p50 %s  p99 %s  max %s
+  durable append (SQLite, synchronous=FULL): p50 %s  p99 %s  max %s; %d commits (%.1f events each), %d of them waited for more appends
   received: %v of %d each; lost %d, duplicates %d, out of order %d, connections dropped %d, hub kicked %d
   hub: %d messages in %d writes (%.1f per write)`,
 		subs, rep.Connected, subs/2, subs-subs/2, total, produced.Round(time.Millisecond), float64(total)/produced.Seconds(),
 		runtime.GOMAXPROCS(0), flush, warm,
-		r(p50), r(p99), r(p999), r(pmax), r(c50), r(c99), r(c999), r(cmax), roundAll(rep.WorstByTenth), r(a50), r(a99), r(amax),
+		r(p50), r(p99), r(p999), r(pmax), r(c50), r(c99), r(c999), r(cmax), roundAll(rep.WorstByTenth), r(a50), r(a99), r(amax), nCommits, float64(total)/float64(max(1, nCommits)), nDelayed,
 		rep.Received, total, rep.Lost, rep.Dups, rep.Disorder, rep.Dropped, stats.Kicked,
 		stats.Delivered, stats.Writes, float64(stats.Delivered)/float64(max(1, stats.Writes)))
 	fmt.Printf(`

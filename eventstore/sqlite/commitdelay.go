@@ -2,44 +2,53 @@ package sqlite
 
 import "time"
 
-// commitDelay decides how long the writer waits for more appends before
-// it commits, as PostgreSQL's commit_delay with commit_siblings does.
-// Every commit costs a WAL write and an fsync whatever it holds, so under
+// commitDelay decides whether the writer waits for more appends before it
+// commits, as PostgreSQL's commit_delay with commit_siblings does. Every
+// commit costs a WAL write and an fsync whatever it holds, so under
 // concurrent load a short wait lets several appends share one: fewer
-// fsyncs, less CPU and I/O per event, at the cost of up to the delay on
-// each append.
+// fsyncs, less CPU and I/O per event, for up to the delay on an append.
 //
-// It waits only while other callers are active: when recent batches were
-// joined by appends that arrived while a commit ran, and the last commit
-// ended moments ago. A lone caller (one append at a time, each waiting
-// for the one before) never waits, and neither does the first append
-// after a pause.
+// It waits only while other callers are active: when appends have been
+// arriving while recent commits ran or waited, and the last commit ended
+// moments ago. A lone caller (each append waiting for the one before)
+// never arrives then, so it never waits; nor does the first append after
+// a pause.
+//
+// And it waits only until shareBy appends share the commit: from there
+// on, an fsync costs each of them little, and callers that append again
+// as soon as they are answered (a bulk load) are not held back; a batch
+// that already has that many when it is gathered commits at once.
 type commitDelay struct {
 	max      time.Duration // 0: never wait
-	joined   float64       // moving average: 1 for a batch others joined, 0 for one alone
+	arriving float64       // moving average: 1 for a commit appends arrived during (or its wait), else 0
 	lastDone time.Time     // when the last commit ended
 }
 
-// joinedAbove is how much of the recent batches must have been joined
-// for the writer to wait.
-const joinedAbove = 0.25
+const (
+	// arrivingAbove is how many of the recent commits must have seen
+	// appends arrive for the writer to wait.
+	arrivingAbove = 0.25
+	// shareBy is how many appends a commit waits for at most.
+	shareBy = 8
+)
 
-// wait returns how long to wait for more appends before committing a
-// batch that starts at now.
-func (d *commitDelay) wait(now time.Time) time.Duration {
-	if d.max <= 0 || d.joined < joinedAbove || now.Sub(d.lastDone) > 4*d.max {
-		return 0
+// wait returns how long the writer may wait before committing a batch
+// that starts at now, and for how many appends (0, 0: commit at once).
+func (d *commitDelay) wait(now time.Time) (time.Duration, int) {
+	if d.max <= 0 || d.arriving < arrivingAbove || now.Sub(d.lastDone) > 4*d.max {
+		return 0, 0
 	}
-	return d.max
+	return d.max, shareBy
 }
 
-// committed records a commit of requests appends, ended at now, with
-// queued more already waiting behind it.
-func (d *commitDelay) committed(now time.Time, requests, queued int) {
+// committed records the commit of g that ended at now, during which
+// arrived more appends arrived (those queued before its callers were
+// answered).
+func (d *commitDelay) committed(now time.Time, g gathered, arrived int) {
 	sample := 0.0
-	if requests > 1 || queued > 0 {
+	if arrived > 0 || g.late > 0 {
 		sample = 1
 	}
-	d.joined += (sample - d.joined) / 4
+	d.arriving += (sample - d.arriving) / 4
 	d.lastDone = now
 }

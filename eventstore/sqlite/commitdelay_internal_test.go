@@ -1,78 +1,98 @@
 package sqlite
 
 import (
-	"github.com/uivmm/uivmm/eventstore"
 	"testing"
 	"time"
+
+	"github.com/uivmm/uivmm/eventstore"
 )
 
 // The writer waits for more appends only while other callers are
-// appending: never for a lone caller, never after a pause, never when
-// the delay is off.
-func TestCommitDelayPolicy(t *testing.T) {
+// appending (and then for up to shareBy): never for a lone caller, never
+// after a pause, never when the delay is off.
+func TestCommitDelayWaitsOnlyForOtherCallers(t *testing.T) {
 	const max = 2 * time.Millisecond
 	t0 := time.Unix(1_700_000_000, 0)
 	at := func(ms float64) time.Time { return t0.Add(time.Duration(ms * float64(time.Millisecond))) }
+	waits := func(d *commitDelay, now time.Time) bool { w, _ := d.wait(now); return w > 0 }
 
-	var lone commitDelay
-	lone.max = max
+	lone := commitDelay{max: max}
 	for i := range 100 { // one append at a time, each right after the last commit
-		now := at(float64(i))
-		if w := lone.wait(now); w != 0 {
-			t.Fatalf("lone caller, append %d: waits %v", i, w)
+		if waits(&lone, at(float64(i))) {
+			t.Fatalf("lone caller, append %d: waits", i)
 		}
-		lone.committed(now.Add(500*time.Microsecond), 1, 0)
+		lone.committed(at(float64(i)+0.5), gatheredOf(1, 0), 0)
 	}
 
-	var busy commitDelay
-	busy.max = max
-	if w := busy.wait(at(0)); w != 0 {
-		t.Fatalf("first append: waits %v", w)
+	busy := commitDelay{max: max}
+	if waits(&busy, at(0)) {
+		t.Fatal("first append: waits")
 	}
-	busy.committed(at(1), 1, 2) // two more arrived during the commit
-	if w := busy.wait(at(1.2)); w != max {
-		t.Fatalf("after a commit others arrived during: waits %v, want %v", w, max)
+	busy.committed(at(1), gatheredOf(1, 0), 2) // two more arrived during the commit
+	if w, n := busy.wait(at(1.2)); w != max || n != shareBy {
+		t.Fatalf("after a commit others arrived during: waits %v for %d, want %v for %d", w, n, max, shareBy)
 	}
-	busy.committed(at(3.5), 3, 0) // the wait gathered three
-	if w := busy.wait(at(4)); w != max {
-		t.Fatalf("while batches are joined: waits %v, want %v", w, max)
+	busy.committed(at(3.5), gatheredOf(3, 2), 0) // two arrived during the wait
+	if w, _ := busy.wait(at(4)); w != max {
+		t.Fatalf("after a wait others arrived during: waits %v, want %v", w, max)
 	}
-	if w := busy.wait(at(3.5 + 4*2 + 0.1)); w != 0 {
-		t.Fatalf("after a pause longer than four delays: waits %v", w)
+	if waits(&busy, at(3.5+4*2+0.1)) {
+		t.Fatal("after a pause longer than four delays: waits")
 	}
-	busy.committed(at(20), 1, 0)
-	busy.committed(at(21), 1, 0)
-	busy.committed(at(22), 1, 0)
-	busy.committed(at(23), 1, 0)
-	if w := busy.wait(at(23.5)); w != 0 {
-		t.Fatalf("after four batches alone: waits %v (joined %.2f)", w, busy.joined)
+	for i := range 4 { // callers that each wait for their commit: nothing arrives during one
+		busy.committed(at(20+float64(i)), gatheredOf(8, 0), 0)
+	}
+	if waits(&busy, at(23.5)) {
+		t.Fatalf("after four commits nothing arrived during: waits (arriving %.2f)", busy.arriving)
 	}
 
-	off := commitDelay{joined: 1, lastDone: at(0)}
-	if w := off.wait(at(0.5)); w != 0 {
-		t.Fatalf("delay off: waits %v", w)
+	off := commitDelay{arriving: 1, lastDone: at(0)}
+	if waits(&off, at(0.5)) {
+		t.Fatal("delay off: waits")
 	}
 }
 
-// gather takes the appends that arrive within the delay, up to the batch
-// size; with no delay, only those already queued.
+// gatheredOf is a batch of size appends, late of them during a wait.
+func gatheredOf(size, late int) gathered {
+	return gathered{batch: make([]*appendReq, size), waited: late > 0, late: late}
+}
+
+// gather takes what is queued; then, given a delay, it waits for the
+// appends that arrive within it until the batch holds as many as wanted
+// (or is full).
 func TestGatherWaitsForLateAppends(t *testing.T) {
 	req := func() *appendReq { return &appendReq{events: make([]eventstore.EventData, 1)} }
 	for _, tc := range []struct {
-		linger time.Duration
-		want   int
-	}{{time.Minute, 4}, {0, 1}} {
-		s := &Store{reqs: make(chan *appendReq, 8), cfg: config{maxBatch: 4}}
+		linger     time.Duration
+		want       int
+		queued     int // before gather starts
+		late       int // sent 10 ms apart once it has
+		got        int
+		waited     bool
+		ranOut     bool
+		maxBatched int
+	}{
+		{linger: time.Minute, want: 4, late: 3, got: 4, waited: true, maxBatched: 100},
+		{linger: time.Minute, want: 100, late: 3, got: 4, waited: true, maxBatched: 4},                          // ends full
+		{linger: 0, want: 0, queued: 2, late: 3, got: 3, maxBatched: 100},                                       // no delay: only what is queued
+		{linger: time.Minute, want: 3, queued: 2, late: 3, got: 3, maxBatched: 100},                             // enough queued: no wait
+		{linger: 30 * time.Millisecond, want: 50, late: 1, got: 2, waited: true, ranOut: true, maxBatched: 100}, // the delay runs out
+	} {
+		s := &Store{reqs: make(chan *appendReq, 16), cfg: config{maxBatch: tc.maxBatched}}
+		for range tc.queued {
+			s.reqs <- req()
+		}
 		sent := make(chan struct{})
-		go func() { // three more appends, 10 ms apart: none queued yet when gather starts
+		go func() {
 			defer close(sent)
-			for range 3 {
+			for range tc.late {
 				time.Sleep(10 * time.Millisecond)
 				s.reqs <- req()
 			}
 		}()
-		if got := len(s.gather(req(), tc.linger)); got != tc.want {
-			t.Errorf("gather with a delay of %v took %d appends, want %d", tc.linger, got, tc.want)
+		g := s.gather(req(), tc.linger, tc.want)
+		if len(g.batch) != tc.got || g.waited != tc.waited || g.ranOut != tc.ranOut || g.late != tc.got-1-tc.queued && g.waited {
+			t.Errorf("%+v: gathered %+v", tc, g)
 		}
 		<-sent
 	}

@@ -6,9 +6,9 @@
 // connection and commits appends that arrive together in one transaction
 // (group commit); a failing append is isolated by a savepoint. While
 // other callers are appending, the writer waits up to a commit delay (2ms
-// by default, WithCommitDelay) for more appends to share the commit and
-// its fsync; a lone caller, and the first append after a pause, never
-// wait (commitdelay.go). Readers use a
+// by default, WithCommitDelay) for up to eight appends to share the
+// commit and its fsync; a lone caller, and the first append after a
+// pause, never wait (commitdelay.go). Readers use a
 // separate connection pool. Subscriptions are woken after every in-process
 // commit and by a poller, so several processes sharing one file see each
 // other's appends.

@@ -36,7 +36,10 @@ type Store struct {
 	// head is the last position this store knows the log to have: its
 	// own commits, and what its poller and Head read.
 	head atomic.Uint64
-	done chan struct{} // closed by Close
+	// commits and delayed count the writer's commits, and those of them
+	// that waited for more appends (CommitCounts).
+	commits, delayed atomic.Uint64
+	done             chan struct{} // closed by Close
 
 	mu       sync.RWMutex // guards closed against inflight.Add
 	closed   bool

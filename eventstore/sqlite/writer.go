@@ -15,13 +15,19 @@ func (s *Store) runWriter() {
 	defer s.workers.Done()
 	delay := commitDelay{max: s.cfg.commitDelay}
 	for first := range s.reqs {
-		batch := s.gather(first, delay.wait(time.Now()))
+		linger, want := delay.wait(time.Now())
+		g := s.gather(first, linger, want)
+		batch := g.batch
 		replies, written, err := s.applyBatch(batch)
-		// Appends that arrived during the commit are queued now; a caller
+		// Appends that arrived during the commit are queued now (a caller
 		// answered below may enqueue its next one at once, which must not
-		// count as another caller's.
-		queued := len(s.reqs)
+		// count as another caller's).
+		arrived := len(s.reqs)
 		if err == nil && written {
+			s.commits.Add(1)
+			if g.waited {
+				s.delayed.Add(1)
+			}
 			for _, rep := range replies {
 				if rep.err == nil && len(rep.recs) > 0 {
 					s.tail.add(rep.recs)
@@ -41,45 +47,60 @@ func (s *Store) runWriter() {
 		if err == nil && written {
 			s.wake.Notify()
 		}
-		delay.committed(time.Now(), len(batch), queued)
+		delay.committed(time.Now(), g, arrived)
 	}
 }
 
-// gather returns first plus the requests queued behind it, and those
-// that arrive within linger, up to the batch size in events.
-func (s *Store) gather(first *appendReq, linger time.Duration) []*appendReq {
-	batch := []*appendReq{first}
+// gathered is a batch and how it was gathered.
+type gathered struct {
+	batch  []*appendReq
+	waited bool // for more appends than were queued
+	ranOut bool // the wait ended with the delay, not with the batch whole
+	late   int  // appends that arrived during the wait
+}
+
+// gather returns first plus the requests queued behind it, up to the
+// batch size in events. If that is fewer than want requests, it waits up
+// to linger for more.
+func (s *Store) gather(first *appendReq, linger time.Duration, want int) (g gathered) {
+	g.batch = []*appendReq{first}
 	n := len(first.events)
-	var until <-chan time.Time
-	if linger > 0 {
-		t := time.NewTimer(linger)
-		defer t.Stop()
-		until = t.C
-	}
-	for n < s.cfg.maxBatch {
-		var req *appendReq
-		ok := true
-		if until != nil {
-			select {
-			case req, ok = <-s.reqs:
-			case <-until:
-				until = nil
-				continue
-			}
-		} else {
-			select {
-			case req, ok = <-s.reqs:
-			default:
-				return batch // nothing more queued
-			}
-		}
-		if !ok {
-			return batch // closing
-		}
-		batch = append(batch, req)
+	take := func(req *appendReq) {
+		g.batch = append(g.batch, req)
 		n += len(req.events)
 	}
-	return batch
+queued:
+	for n < s.cfg.maxBatch {
+		select {
+		case req, ok := <-s.reqs:
+			if !ok {
+				return g // closing
+			}
+			take(req)
+		default:
+			break queued
+		}
+	}
+	if linger <= 0 || len(g.batch) >= want || n >= s.cfg.maxBatch {
+		return g
+	}
+	g.waited = true
+	t := time.NewTimer(linger)
+	defer t.Stop()
+	for len(g.batch) < want && n < s.cfg.maxBatch {
+		select {
+		case req, ok := <-s.reqs:
+			if !ok {
+				return g
+			}
+			take(req)
+			g.late++
+		case <-t.C:
+			g.ranOut = true
+			return g
+		}
+	}
+	return g
 }
 
 // applyBatch runs batch in one IMMEDIATE transaction. Each request's reply
@@ -144,3 +165,8 @@ func (s *Store) applyRequest(req *appendReq, now int64) (rep appendReply, insert
 	}
 	return rep, inserted, nil
 }
+
+// CommitCounts returns how many transactions the writer has committed
+// with events in them, and how many of those waited for more appends
+// (the commit delay) before committing.
+func (s *Store) CommitCounts() (commits, delayed uint64) { return s.commits.Load(), s.delayed.Load() }
