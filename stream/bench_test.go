@@ -45,13 +45,19 @@ import (
 // eventstream.flush_interval. The clients run BENCH_LOOPS (1) epoll loops
 // with GOMAXPROCS BENCH_CLIENT_PROCS (1): one thread, so they never take
 // both cores from the server they measure. BENCH_CLIENT_NICE (0) lowers
-// their priority: with 10, the server comes first on the shared cores, as
-// it would with its clients on other machines; the latency is still
-// measured when a client has read the message, so the clients' own delay
-// still counts. The first UIVMM_BENCH_WARMUP seconds (2) of
-// events are delivered and checked for loss like the rest, but their
-// latency is not recorded: they are the warm-up (buffers, stacks and the
-// heap growing to their working size).
+// their priority; the latency is measured when a client has read the
+// message, so at a lower priority the clients' own wait for a core
+// counts too (it made the p99 worse, not better, once the server needed
+// less CPU). The first UIVMM_BENCH_WARMUP seconds (2) of events are
+// delivered and checked for loss like the rest, but their latency is not
+// recorded: they are the warm-up (buffers, stacks and the heap growing to
+// their working size).
+//
+// Besides the latencies it prints the event store's commits (how many
+// events shared one) and the host's speed before and after the run (a
+// fixed hashing task and a loopback write+read): this VM shares its host,
+// and the same code costs more CPU when the host is busy, which steal
+// time does not show.
 
 const childEnv = "UIVMM_BENCH_CHILD"
 
