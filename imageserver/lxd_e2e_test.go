@@ -16,38 +16,25 @@ import (
 	"github.com/canonical/lxd/shared/api"
 
 	"github.com/uivmm/uivmm/app/apptest"
+	"github.com/uivmm/uivmm/lxd/testdaemon"
 )
 
 // These tests run against the private LXD daemon of scripts/lxd-testenv.sh
 // (`make test` starts it). They fail, never skip, when it is missing.
 
-const lxdHint = "start the test daemon with `eval \"$(scripts/lxd-testenv.sh up)\"` (or run `make test`)"
-
-// lxdEnv is the test daemon.
+// lxdEnv is the test daemon, with an admin client over its socket.
 type lxdEnv struct {
-	dir    string // LXD_DIR
-	addr   string // host:port of its HTTPS API
-	secret string // trust password
-	files  string // busybox image files
+	testdaemon.Daemon
 	client lxdclient.InstanceServer
 }
 
 func testLXD(t *testing.T) lxdEnv {
 	t.Helper()
-	e := lxdEnv{dir: os.Getenv("UIVMM_TEST_LXD_DIR"), addr: os.Getenv("UIVMM_TEST_LXD_ADDR"),
-		secret: os.Getenv("UIVMM_TEST_LXD_PASSWORD"), files: os.Getenv("UIVMM_TEST_LXD_FILES")}
-	if e.dir == "" || e.addr == "" || e.files == "" {
-		t.Fatalf("UIVMM_TEST_LXD_DIR, UIVMM_TEST_LXD_ADDR and UIVMM_TEST_LXD_FILES must be set: %s", lxdHint)
+	d := testdaemon.FromEnv(t)
+	if d.Files == "" {
+		t.Fatalf("UIVMM_TEST_LXD_FILES is not set: %s", testdaemon.UpHint)
 	}
-	c, err := lxdclient.ConnectLXDUnix(filepath.Join(e.dir, "unix.socket"), nil)
-	if err != nil {
-		t.Fatalf("the test LXD is unreachable: %v; %s", err, lxdHint)
-	}
-	if _, _, err := c.GetServer(); err != nil {
-		t.Fatalf("the test LXD does not answer: %v; %s", err, lxdHint)
-	}
-	e.client = c
-	return e
+	return lxdEnv{Daemon: d, client: d.Admin(t)}
 }
 
 func randomName(prefix string) string {
@@ -65,7 +52,7 @@ func (s *server) publishUnique(t *testing.T, e lxdEnv, alias string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rootfs := filepath.Join(e.files, "rootfs.squashfs")
+	rootfs := filepath.Join(e.Files, "rootfs.squashfs")
 	id := s.addProduct(strings.TrimPrefix(alias, "uivmm-"), alias)
 	serial := time.Now().UTC().Format("20060102_1504")
 	r := s.upload(payload(id, serial), filePart(meta), filePart(rootfs))
@@ -164,7 +151,7 @@ func TestLXCLaunchWithPinnedCertificate(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 		defer cancel()
 		cmd := exec.CommandContext(ctx, "lxc", args...)
-		cmd.Env = append(os.Environ(), "LXD_DIR="+e.dir, "LXD_CONF="+conf)
+		cmd.Env = append(os.Environ(), "LXD_DIR="+e.Dir, "LXD_CONF="+conf)
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			t.Fatalf("lxc %s: %v\n%s", strings.Join(args, " "), err, out)
@@ -201,12 +188,12 @@ func TestInstanceAddFromUivmmImageServer(t *testing.T) {
 	e := testLXD(t)
 	s := startTLS(t)
 	fp := s.publishUnique(t, e, randomName("uivmm-ss-"))
-	host, port, err := net.SplitHostPort(e.addr)
+	host, port, err := net.SplitHostPort(e.Addr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := s.MustOK("server.add", s.token, map[string]any{"server_host": host, "server_port": port,
-		"server_password": e.secret, "server_protocol": "lxd", "provider": "lxd"})
+		"server_password": e.Password, "server_protocol": "lxd", "provider": "lxd"})
 	serverID := r.ID()
 	// image.list on uivmm's own URL (as image.serverList offers it) pins
 	// uivmm's certificate too.

@@ -16,19 +16,13 @@ import (
 	"github.com/uivmm/uivmm/app"
 	"github.com/uivmm/uivmm/domain/server"
 	"github.com/uivmm/uivmm/lxd"
+	"github.com/uivmm/uivmm/lxd/testdaemon"
 )
 
 func lxdEnv(t *testing.T) (host string, port int, password string) {
 	t.Helper()
-	addr, pw := os.Getenv("UIVMM_TEST_LXD_ADDR"), os.Getenv("UIVMM_TEST_LXD_PASSWORD")
-	if addr == "" || pw == "" {
-		t.Fatal("UIVMM_TEST_LXD_ADDR and UIVMM_TEST_LXD_PASSWORD are not set: start the test LXD with `eval \"$(scripts/lxd-testenv.sh up)\"` (make test does)")
-	}
-	h, p, ok := strings.Cut(addr, ":")
-	if _, err := fmt.Sscan(p, &port); !ok || err != nil {
-		t.Fatalf("bad UIVMM_TEST_LXD_ADDR %q", addr)
-	}
-	return h, port, pw
+	d := testdaemon.FromEnv(t)
+	return d.Host, d.Port, d.Password
 }
 
 // TestTwoProcessesActOnLXDOnce: two processes share a store and the LXD
