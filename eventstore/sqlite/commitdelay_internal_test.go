@@ -69,14 +69,13 @@ func TestGatherWaitsForLateAppends(t *testing.T) {
 		late       int // sent 10 ms apart once it has
 		got        int
 		waited     bool
-		ranOut     bool
 		maxBatched int
 	}{
 		{linger: time.Minute, want: 4, late: 3, got: 4, waited: true, maxBatched: 100},
-		{linger: time.Minute, want: 100, late: 3, got: 4, waited: true, maxBatched: 4},                          // ends full
-		{linger: 0, want: 0, queued: 2, late: 3, got: 3, maxBatched: 100},                                       // no delay: only what is queued
-		{linger: time.Minute, want: 3, queued: 2, late: 3, got: 3, maxBatched: 100},                             // enough queued: no wait
-		{linger: 30 * time.Millisecond, want: 50, late: 1, got: 2, waited: true, ranOut: true, maxBatched: 100}, // the delay runs out
+		{linger: time.Minute, want: 100, late: 3, got: 4, waited: true, maxBatched: 4},            // ends full
+		{linger: 0, want: 0, queued: 2, late: 3, got: 3, maxBatched: 100},                         // no delay: only what is queued
+		{linger: time.Minute, want: 3, queued: 2, late: 3, got: 3, maxBatched: 100},               // enough queued: no wait
+		{linger: 30 * time.Millisecond, want: 50, late: 1, got: 2, waited: true, maxBatched: 100}, // the delay runs out
 	} {
 		s := &Store{reqs: make(chan *appendReq, 16), cfg: config{maxBatch: tc.maxBatched}}
 		for range tc.queued {
@@ -91,7 +90,7 @@ func TestGatherWaitsForLateAppends(t *testing.T) {
 			}
 		}()
 		g := s.gather(req(), tc.linger, tc.want)
-		if len(g.batch) != tc.got || g.waited != tc.waited || g.ranOut != tc.ranOut || g.late != tc.got-1-tc.queued && g.waited {
+		if len(g.batch) != tc.got || g.waited != tc.waited || g.late != tc.got-1-tc.queued && g.waited {
 			t.Errorf("%+v: gathered %+v", tc, g)
 		}
 		<-sent

@@ -9,8 +9,8 @@ import (
 // request, gathers the others already queued (group commit) and, while
 // other callers are appending, those that arrive within the commit delay
 // (see commitDelay), applies them in one transaction and answers every
-// caller after the commit. It returns
-// when Close has closed the queue and the queue is drained.
+// caller after the commit. It returns when Close has closed the queue and
+// the queue is drained.
 func (s *Store) runWriter() {
 	defer s.workers.Done()
 	delay := commitDelay{max: s.cfg.commitDelay}
@@ -55,7 +55,6 @@ func (s *Store) runWriter() {
 type gathered struct {
 	batch  []*appendReq
 	waited bool // for more appends than were queued
-	ranOut bool // the wait ended with the delay, not with the batch whole
 	late   int  // appends that arrived during the wait
 }
 
@@ -96,7 +95,6 @@ queued:
 			take(req)
 			g.late++
 		case <-t.C:
-			g.ranOut = true
 			return g
 		}
 	}
