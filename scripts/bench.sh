@@ -7,6 +7,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${BENCH_OUT:-bench-out}
 mkdir -p "$OUT"
+rm -f "$OUT"/*.txt # no figures left from benchmarks that no longer run
 GO=${GO:-go}
 status=0
 

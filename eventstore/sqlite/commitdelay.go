@@ -14,21 +14,25 @@ import "time"
 // never arrives then, so it never waits; nor does the first append after
 // a pause.
 //
-// And it waits only until shareBy appends share the commit: from there
-// on, an fsync costs each of them little, and callers that append again
-// as soon as they are answered (a bulk load) are not held back; a batch
-// that already has that many when it is gathered commits at once.
+// And it waits only until as many appends share the commit as the last
+// one held, and at least shareBy: from there on an fsync costs each of
+// them little, and callers that append again as soon as they are
+// answered (a bulk load) are all back within moments, so they are not
+// held back; a batch that already has that many when it is gathered
+// commits at once.
 type commitDelay struct {
 	max      time.Duration // 0: never wait
 	arriving float64       // moving average: 1 for a commit appends arrived during (or its wait), else 0
 	lastDone time.Time     // when the last commit ended
+	lastSize int           // appends in the last commit
 }
 
 const (
 	// arrivingAbove is how many of the recent commits must have seen
 	// appends arrive for the writer to wait.
 	arrivingAbove = 0.25
-	// shareBy is how many appends a commit waits for at most.
+	// shareBy is how many appends a commit waits for, unless the last
+	// one held more.
 	shareBy = 8
 )
 
@@ -38,7 +42,7 @@ func (d *commitDelay) wait(now time.Time) (time.Duration, int) {
 	if d.max <= 0 || d.arriving < arrivingAbove || now.Sub(d.lastDone) > 4*d.max {
 		return 0, 0
 	}
-	return d.max, shareBy
+	return d.max, max(shareBy, d.lastSize)
 }
 
 // committed records the commit of g that ended at now, during which
@@ -51,4 +55,5 @@ func (d *commitDelay) committed(now time.Time, g gathered, arrived int) {
 	}
 	d.arriving += (sample - d.arriving) / 4
 	d.lastDone = now
+	d.lastSize = len(g.batch)
 }

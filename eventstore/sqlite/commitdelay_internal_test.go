@@ -8,8 +8,9 @@ import (
 )
 
 // The writer waits for more appends only while other callers are
-// appending (and then for up to shareBy): never for a lone caller, never
-// after a pause, never when the delay is off.
+// appending (and then until shareBy, or as many as the last commit held,
+// share the commit): never for a lone caller, never after a pause, never
+// when the delay is off.
 func TestCommitDelayWaitsOnlyForOtherCallers(t *testing.T) {
 	const max = 2 * time.Millisecond
 	t0 := time.Unix(1_700_000_000, 0)
@@ -33,10 +34,15 @@ func TestCommitDelayWaitsOnlyForOtherCallers(t *testing.T) {
 		t.Fatalf("after a commit others arrived during: waits %v for %d, want %v for %d", w, n, max, shareBy)
 	}
 	busy.committed(at(3.5), gatheredOf(3, 2), 0) // two arrived during the wait
-	if w, _ := busy.wait(at(4)); w != max {
-		t.Fatalf("after a wait others arrived during: waits %v, want %v", w, max)
+	if w, n := busy.wait(at(4)); w != max || n != shareBy {
+		t.Fatalf("after a wait others arrived during: waits %v for %d, want %v for %d", w, n, max, shareBy)
 	}
-	if waits(&busy, at(3.5+4*2+0.1)) {
+	busy.committed(at(4.5), gatheredOf(40, 0), 3) // forty callers, three back already
+	if w, n := busy.wait(at(5)); w != max || n != 40 {
+		t.Fatalf("after a commit of forty: waits %v for %d, want %v for 40", w, n, max)
+	}
+	busy.committed(at(6), gatheredOf(3, 2), 0)
+	if waits(&busy, at(6+4*2+0.1)) {
 		t.Fatal("after a pause longer than four delays: waits")
 	}
 	for i := range 4 { // callers that each wait for their commit: nothing arrives during one

@@ -6,8 +6,8 @@
 // connection and commits appends that arrive together in one transaction
 // (group commit); a failing append is isolated by a savepoint. While
 // other callers are appending, the writer waits up to a commit delay (2ms
-// by default, WithCommitDelay) for up to eight appends to share the
-// commit and its fsync; a lone caller, and the first append after a
+// by default, WithCommitDelay) for eight appends (or as many as the last
+// commit held) to share the commit and its fsync; a lone caller, and the first append after a
 // pause, never wait (commitdelay.go). Readers use a
 // separate connection pool. Subscriptions are woken after every in-process
 // commit and by a poller, so several processes sharing one file see each

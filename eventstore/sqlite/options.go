@@ -74,7 +74,7 @@ func WithReadConns(n int) Option { return func(c *config) { c.readConns = n } }
 
 // WithCommitDelay sets how long the writer may wait for more appends
 // before a commit, while other callers are appending (default 2ms; 0
-// never waits). A commit waits until eight appends share it or the delay
-// ends; a lone caller, and the first append after a pause, never wait
-// (see commitDelay).
+// never waits). A commit waits until eight appends share it (or as many
+// as the last commit held) or the delay ends; a lone caller, and the
+// first append after a pause, never wait (see commitDelay).
 func WithCommitDelay(d time.Duration) Option { return func(c *config) { c.commitDelay = d } }
