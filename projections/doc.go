@@ -2,10 +2,13 @@
 //
 // One subscription on the event store (Runner) publishes every event on a
 // Watermill event bus (an in-process GoChannel that delivers in order and
-// waits for every subscriber's ack). Projectors subscribe under their read
-// model's lasting name and write their rows and their checkpoint in one
-// SQLite transaction; they are idempotent and skip what they have seen,
-// so redelivery after a crash is harmless. Rebuild replays the log from
+// waits for every subscriber's ack). Each projector subscribes to its own
+// topic under its read model's lasting name, and gets only the event types
+// it handles (the runner moves it past the others); it writes its rows and
+// its checkpoint in one SQLite transaction, is idempotent and skips what
+// it has seen, so redelivery after a crash is harmless. Listeners (the
+// event stream, LXD outcomes) get every event once every projection has
+// applied it. Rebuild replays the log from
 // position 0 in batches into fresh tables, one driver-level transaction
 // (readmodels.DB.Bulk) per batch, while a second goroutine reads and
 // decodes the next batch.

@@ -21,8 +21,14 @@ import (
 	"github.com/uivmm/uivmm/readmodels"
 )
 
-// EventsTopic is the Watermill topic every stored event is published on.
+// EventsTopic is the Watermill topic every stored event is published on,
+// for the listeners; each projector has its own (projectorTopic).
 const EventsTopic = "events"
+
+// projectorTopic is one projector's topic: the runner publishes there
+// only the event types the projector handles, and moves its position past
+// the others itself, so an event costs a handler only where it is used.
+func projectorTopic(name string) string { return EventsTopic + "." + name }
 
 // Listener receives every event the runner forwards, once every
 // projection has applied it (its rows are committed); it must not block
@@ -121,7 +127,7 @@ func (r *Runner) Run(ctx context.Context) error {
 		return err
 	}
 	for _, p := range r.projectors {
-		router.AddConsumerHandler(p.Model().Name, EventsTopic, bus, r.projectorHandler(ctx, p))
+		router.AddConsumerHandler(p.Model().Name, projectorTopic(p.Model().Name), bus, r.projectorHandler(ctx, p))
 	}
 	for _, l := range r.listeners {
 		router.AddConsumerHandler(l.name, EventsTopic, bus, r.listenerHandler(ctx, l.fn))
@@ -144,16 +150,43 @@ func (r *Runner) Run(ctx context.Context) error {
 	return err
 }
 
+// publish hands rec to each projector that handles its type, one after
+// the other (each Publish returns once the projector has applied it),
+// moves the others past it, then hands it to the listeners.
 func (r *Runner) publish(bus message.Publisher, rec eventstore.RecordedEvent) error {
 	payload, err := json.Marshal(wireEvent(rec))
 	if err != nil {
 		return err
 	}
-	msg := message.NewMessage(rec.ID, payload)
-	msg.Metadata.Set("position", strconv.FormatUint(rec.Position, 10))
-	msg.Metadata.Set("type", rec.Type)
-	if err := bus.Publish(EventsTopic, msg); err != nil {
-		return fmt.Errorf("publishing %d: %w", rec.Position, err)
+	position := strconv.FormatUint(rec.Position, 10)
+	send := func(topic string) error {
+		msg := message.NewMessage(rec.ID, payload)
+		msg.Metadata.Set("position", position)
+		msg.Metadata.Set("type", rec.Type)
+		if err := bus.Publish(topic, msg); err != nil {
+			return fmt.Errorf("publishing %d: %w", rec.Position, err)
+		}
+		return nil
+	}
+	for _, p := range r.projectors {
+		name := p.Model().Name
+		if !p.Handles(rec.Type) {
+			// Every event before rec that it handles was applied when
+			// its Publish returned.
+			if rec.Position > r.waiter.Position(name) {
+				r.markDirty(name, rec.Position)
+				r.waiter.advance(name, rec.Position)
+			}
+			continue
+		}
+		if err := send(projectorTopic(name)); err != nil {
+			return err
+		}
+	}
+	if len(r.listeners) > 0 {
+		if err := send(EventsTopic); err != nil {
+			return err
+		}
 	}
 	r.forwarded.Store(rec.Position)
 	return nil
@@ -178,37 +211,22 @@ func (r *Runner) listenerHandler(ctx context.Context, fn Listener) message.NoPub
 }
 
 // projectorHandler applies each event once: events at or below the
-// checkpoint are skipped; rows and checkpoint commit together.
+// checkpoint are skipped; rows and checkpoint commit together. It gets
+// only the event types its projector handles (publish).
 func (r *Runner) projectorHandler(ctx context.Context, p Projector) message.NoPublishHandlerFunc {
 	name := p.Model().Name
 	return func(msg *message.Message) error {
-		// Most events concern few projections: the position and type the
-		// runner puts in the metadata (publish) spare the others the
-		// payload's decoding.
-		pos, _ := strconv.ParseUint(msg.Metadata.Get("position"), 10, 64)
-		typ := msg.Metadata.Get("type")
-		var rec eventstore.RecordedEvent
-		decode := func() bool {
-			var err error
-			if rec, err = unwire(msg.Payload); err != nil {
-				r.log.Error("undecodable bus message", "projection", name, "err", err)
-				return false
-			}
-			pos, typ = rec.Position, rec.Type
-			return true
-		}
-		if (pos == 0 || typ == "") && !decode() {
+		// The position the runner puts in the metadata spares an event
+		// already applied (a restart from a lower checkpoint) its decoding.
+		if pos, _ := strconv.ParseUint(msg.Metadata.Get("position"), 10, 64); pos != 0 && pos <= r.waiter.Position(name) {
 			return nil
 		}
-		if pos <= r.waiter.Position(name) {
+		rec, err := unwire(msg.Payload)
+		if err != nil {
+			r.log.Error("undecodable bus message", "projection", name, "err", err)
 			return nil
 		}
-		if !p.Handles(typ) {
-			r.markDirty(name, pos)
-			r.waiter.advance(name, pos)
-			return nil
-		}
-		if rec.Position == 0 && !decode() {
+		if rec.Position <= r.waiter.Position(name) {
 			return nil
 		}
 		if err := r.applyOne(ctx, p, rec); err != nil {
