@@ -77,6 +77,21 @@ func TestReactorsActOnceAcrossProcesses(t *testing.T) {
 	}
 	appendN(30)
 	waitFor(t, func() bool { mu.Lock(); defer mu.Unlock(); return len(seen) == 30 })
+	// An action and its checkpoint are two steps: a crash between them
+	// repeats that action (by design, LXD actions are safe to repeat), so
+	// a crashes once its checkpoint covers what it did.
+	var last uint64
+	mu.Lock()
+	for pos := range seen {
+		last = max(last, pos)
+	}
+	mu.Unlock()
+	repo := commands.NewRepo(writer, reg)
+	waitFor(t, func() bool {
+		l := lease.New()
+		_, err := repo.Load(ctx, lease.Stream("test"), l)
+		return err == nil && l.Position() >= last
+	})
 	// a "crashes": its store goes away first, so it cannot release the
 	// lease; b must wait for the lease to expire, then take over.
 	aStore.Close()
