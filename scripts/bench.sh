@@ -14,6 +14,7 @@ status=0
 run() { # name package regexp [extra go test args...]
 	local name=$1 pkg=$2 re=$3; shift 3
 	echo "== $name ($pkg -bench $re)" >&2
+	sync # the last benchmark's dirty pages (a 1 GiB upload) must not be written back during this one
 	if ! $GO test -run '^$' -bench "$re" -benchmem "$@" "$pkg" >"$OUT/$name.txt" 2>&1; then
 		echo "   FAILED, see $OUT/$name.txt" >&2
 		status=1
